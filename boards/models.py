@@ -1,0 +1,67 @@
+from django.db import models
+
+from datasets.models import Dataset
+from integrations.models import Connection
+from workspace.models import Application
+
+
+class Board(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="boards")
+    name = models.CharField(max_length=100)
+    # Bumped whenever the board's widgets change, so open boards know to re-render.
+    layout_version = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Widget(models.Model):
+    class Kind(models.TextChoices):
+        ACTION = "action", "Action"
+        TEXT = "text", "Text"
+        TABLE = "table", "Table"
+        KPI = "kpi", "KPI"
+
+    class Aggregate(models.TextChoices):
+        SUM = "sum", "Sum"
+        AVERAGE = "average", "Average"
+        COUNT = "count", "Count"
+        LATEST = "latest", "Latest"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="widgets")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=100, blank=True)
+
+    # Action: the connection may later be disabled, deleted or no longer granted; the widget then
+    # shows as unavailable rather than breaking the board.
+    connection = models.ForeignKey(
+        Connection, on_delete=models.SET_NULL, null=True, blank=True, related_name="widgets"
+    )
+    button_label = models.CharField(max_length=60, blank=True)
+    button_tooltip = models.CharField(max_length=200, blank=True)
+    confirm_before_sending = models.BooleanField(default=False)
+    confirmation_message = models.CharField(max_length=200, blank=True)
+
+    # Text
+    text = models.TextField(blank=True)
+
+    # Table and KPI
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="widgets"
+    )
+    kpi_column = models.CharField(max_length=100, blank=True)
+    kpi_aggregate = models.CharField(max_length=10, choices=Aggregate.choices, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} widget on {self.board}"

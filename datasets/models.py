@@ -1,0 +1,109 @@
+import uuid
+
+from django.db import models
+
+from integrations.models import ApiKey
+from workspace.models import Workspace
+
+
+class Dataset(models.Model):
+    """A workspace table with typed columns, filled through the import API.
+
+    `version` goes up on every successful import; boards use it to tell whether to re-render.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="datasets")
+    name = models.CharField(max_length=100)
+    version = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_dataset_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetColumn(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        NUMBER = "number", "Number"
+        DATE = "date", "Date"
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="columns")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "name"], name="unique_dataset_column")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset}.{self.name}"
+
+
+class DatasetRow(models.Model):
+    """One row; `values` maps column name to a JSON value (numbers as numbers, dates ISO)."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveBigIntegerField()
+    values = models.JSONField()
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["dataset", "position"], name="dataset_row_position_idx")]
+
+
+class ImportConfiguration(models.Model):
+    class Mode(models.TextChoices):
+        REPLACE = "replace", "Replace all rows"
+        APPEND = "append", "Append"
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="import_configurations"
+    )
+    name = models.CharField(max_length=100)
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="import_configurations"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.REPLACE)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="import_jobs")
+    configuration = models.ForeignKey(
+        ImportConfiguration, on_delete=models.CASCADE, related_name="jobs"
+    )
+    api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_received = models.PositiveBigIntegerField(default=0)
+    rows_imported = models.PositiveBigIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.id} ({self.status})"

@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.db import models
+
+from workspace.models import Workspace
+
+
+class Delivery(models.Model):
+    """One record per click (or admin Test): the delivery log, and the ledger the quota counts.
+
+    Never holds a header value or the body. Board and widget are plain ids plus a label snapshot,
+    because integrations does not depend on boards.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        TIMED_OUT = "timed_out", "Timed out"
+        BLOCKED = "blocked", "Blocked"
+        REFUSED = "refused", "Refused by quota"
+        DUPLICATE = "duplicate", "Ignored: already sending"
+
+    class Source(models.TextChoices):
+        WIDGET = "widget", "Action widget"
+        TEST = "test", "Admin test"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deliveries")
+    connection = models.ForeignKey(
+        "integrations.Connection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    connection_name = models.CharField(max_length=100)
+    host = models.CharField(max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WIDGET)
+    board_id = models.BigIntegerField(null=True, blank=True)
+    widget_id = models.BigIntegerField(null=True, blank=True)
+    board_name = models.CharField(max_length=200, blank=True)
+    widget_label = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.UUIDField(unique=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    # Whether this record is a call that left (or is leaving) us: what the hourly quota counts.
+    counts_toward_quota = models.BooleanField(default=False)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        indexes = [
+            models.Index(fields=["workspace", "host", "created_at"], name="delivery_quota_idx"),
+            models.Index(fields=["connection", "-created_at"], name="delivery_connection_idx"),
+            models.Index(fields=["user", "widget_id", "outcome"], name="delivery_inflight_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_name} → {self.host}: {self.get_outcome_display()}"
+
+
+class HostLock(models.Model):
+    """One row per (workspace, host), locked while the quota is counted and a call recorded.
+
+    On PostgreSQL `select_for_update()` on this row serialises concurrent clicks for the same host;
+    on SQLite the IMMEDIATE transaction already holds the database write lock.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    host = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "host"], name="unique_host_lock")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace} / {self.host}"

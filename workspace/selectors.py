@@ -1,0 +1,73 @@
+"""Permission-scoped reads. Anything a user may not see is a 404, never a 403 that confirms it exists.
+
+A user belongs to one workspace at a time in the UI (their first membership); every query below is
+scoped through memberships, so an id from another workspace simply does not match.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from workspace.models import Application, ApplicationRole, Membership, Workspace
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def membership_for_user(*, user: AnyUser) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("workspace").filter(user=user).order_by("id").first()
+    )
+
+
+def workspace_for_user(*, user: AnyUser) -> Workspace:
+    membership = membership_for_user(user=user)
+    if membership is None:
+        raise Http404("You are not a member of any workspace.")
+    return membership.workspace
+
+
+def workspace_for_admin(*, user: AnyUser) -> Workspace:
+    """The workspace the user administers, or 404."""
+    membership = membership_for_user(user=user)
+    if membership is None or membership.role != Membership.Role.ADMIN:
+        raise Http404("Page not found.")
+    return membership.workspace
+
+
+def is_workspace_admin(*, user: AnyUser, workspace: Workspace) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user, workspace=workspace, role=Membership.Role.ADMIN
+    ).exists()
+
+
+def applications_openable_by(*, user: AnyUser) -> QuerySet[Application]:
+    """Applications whose boards the user may open (admins: all in their workspace)."""
+    if not user.is_authenticated:
+        return Application.objects.none()
+    workspace = workspace_for_user(user=user)
+    applications = Application.objects.filter(workspace=workspace)
+    if is_workspace_admin(user=user, workspace=workspace):
+        return applications
+    return applications.filter(roles__user=user).distinct()
+
+
+def applications_configurable_by(*, user: AnyUser) -> QuerySet[Application]:
+    if not user.is_authenticated:
+        return Application.objects.none()
+    workspace = workspace_for_user(user=user)
+    applications = Application.objects.filter(workspace=workspace)
+    if is_workspace_admin(user=user, workspace=workspace):
+        return applications
+    return applications.filter(
+        roles__user=user, roles__level=ApplicationRole.Level.CONFIGURE
+    ).distinct()
+
+
+def can_configure_application(*, user: AnyUser, application: Application) -> bool:
+    return applications_configurable_by(user=user).filter(pk=application.pk).exists()

@@ -1,0 +1,36 @@
+"""Writes for workspaces, applications and roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+
+from workspace.models import Application, ApplicationRole, Membership, Workspace
+
+
+@transaction.atomic
+def user_ensure(*, username: str, password: str, email: str = "") -> AbstractUser:
+    """Create the user, or reset the password of an existing one (so seeding is idempotent)."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": email}
+    )
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def membership_ensure(*, workspace: Workspace, user: AbstractUser, role: str) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def application_role_ensure(
+    *, application: Application, user: AbstractUser, level: str
+) -> ApplicationRole:
+    role, _ = ApplicationRole.objects.update_or_create(
+        application=application, user=user, defaults={"level": level}
+    )
+    return role
