@@ -35,7 +35,7 @@ DEBUG = env_bool("DEBUG", False)
 
 # Development keys: only ever used when DEBUG is on. They are public, so anything encrypted with
 # them is readable by anyone who has this file.
-_DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
+_DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
 _DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UtISE="
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -160,6 +160,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Development and tests serve static files straight from static/ (no collectstatic needed);
+# production serves the hashed, compressed copies collectstatic writes to STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("TESTING")
+WHITENOISE_AUTOREFRESH = DEBUG or env_bool("TESTING")
 
 # Production hardening: on unless DEBUG. SECURE_SSL_REDIRECT can be switched off behind a proxy
 # that already redirects.

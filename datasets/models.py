@@ -59,6 +59,9 @@ class DatasetRow(models.Model):
         ordering = ["position"]
         indexes = [models.Index(fields=["dataset", "position"], name="dataset_row_position_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.dataset} row {self.position}"
+
 
 class ImportConfiguration(models.Model):
     class Mode(models.TextChoices):

@@ -1,7 +1,7 @@
 """Encrypted text field that fails closed.
 
-django-fernet-encrypted-fields derives its key from SECRET_KEY and, on a wrong key, quietly hands the
-ciphertext back as if it were data. We keep its field shape but use our own key list
+django-fernet-encrypted-fields derives its key from SECRET_KEY and, on a wrong key, quietly hands
+the ciphertext back as if it were data. We keep its field shape but use our own key list
 (FIELD_ENCRYPTION_KEYS: the first encrypts, all decrypt) and raise on anything we cannot decrypt.
 """
 
@@ -53,7 +53,7 @@ def rotate(token: str) -> str:
 
 
 class StrictEncryptedTextField(EncryptedTextField):
-    """Text encrypted at rest. Empty strings are encrypted too, so a row never says what is empty."""
+    """Text encrypted at rest. Empty strings are encrypted too: a row never tells what is empty."""
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None:

@@ -1,4 +1,4 @@
-"""Permission-scoped reads. Anything a user may not see is a 404, never a 403 that confirms it exists.
+"""Permission-scoped reads: what a user may not see is a 404, never a 403 that confirms it exists.
 
 A user belongs to one workspace at a time in the UI (their first membership); every query below is
 scoped through memberships, so an id from another workspace simply does not match.

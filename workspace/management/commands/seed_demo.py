@@ -7,7 +7,7 @@ from boards.models import Board
 from workspace.models import Application, ApplicationRole, Membership, Workspace
 from workspace.services import application_role_ensure, membership_ensure, user_ensure
 
-DEFAULT_PASSWORD = "switchboard-demo"
+DEFAULT_PASSWORD = "switchboard-demo"  # noqa: S105 - printed and documented on purpose
 
 
 class Command(BaseCommand):

@@ -1,0 +1,43 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_every_application_and_board_for_the_admin(world):
+    response = world.client_for("alice").get(reverse("workspace:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Sales Planning" in page and "Workforce" in page
+    assert "Sales Forecast" in page and "Headcount Plan" in page
+    assert "Operations Overview" not in page
+
+
+def test_it_lists_only_the_applications_a_member_may_open(world):
+    page = world.client_for("victor").get(reverse("workspace:home")).content.decode()
+    assert "Sales Forecast" in page
+    assert "Headcount Plan" not in page
+    assert "Workforce" not in page
+
+
+def test_it_shows_the_integrations_link_only_to_workspace_admins(world):
+    assert "Integrations" in world.client_for("alice").get("/").content.decode()
+    for persona in ["erin", "victor"]:
+        assert "Integrations" not in world.client_for(persona).get("/").content.decode()
+
+
+def test_it_shows_the_outsider_only_their_own_workspace(world):
+    page = world.client_for("oscar").get("/").content.decode()
+    assert "Globex" in page and "Operations Overview" in page
+    assert "Acme" not in page and "Sales Forecast" not in page
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(world):
+    response = world.client_for("anonymous").get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_answers_404_to_a_user_without_a_workspace(db, django_user_model, client):
+    client.force_login(django_user_model.objects.create_user("loner", password="x" * 12))
+    assert client.get("/").status_code == 404

@@ -1,0 +1,27 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_signs_in_with_the_right_password(world, client):
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace:home")
+    assert "Sales Planning" in client.get("/").content.decode()
+
+
+def test_it_refuses_a_wrong_password_with_a_message(world, client):
+    response = client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_it_signs_out(world):
+    client = world.client_for("alice")
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
