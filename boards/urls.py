@@ -1,5 +1,26 @@
 from django.urls import path
 
+from boards.views import actions, boards, widgets
+
 app_name = "boards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", boards.board_detail, name="detail"),
+    path("<int:pk>/edit/", boards.board_edit, name="edit"),
+    path("<int:pk>/changes/", boards.board_changes, name="changes"),
+    # Edit mode
+    path("<int:pk>/widgets/add/", widgets.widget_add_choose, name="widget_add_choose"),
+    path("<int:pk>/widgets/add/<slug:slug>/", widgets.widget_add, name="widget_add"),
+    path("<int:pk>/widgets/<int:widget_pk>/edit/", widgets.widget_edit, name="widget_edit"),
+    path("<int:pk>/widgets/<int:widget_pk>/move/", widgets.widget_reorder, name="widget_move"),
+    path("<int:pk>/widgets/<int:widget_pk>/remove/", widgets.widget_remove, name="widget_remove"),
+    # Action buttons
+    path("<int:pk>/widgets/<int:widget_pk>/click/", actions.widget_click_view, name="widget_click"),
+    path("<int:pk>/widgets/<int:widget_pk>/confirm/", actions.widget_confirm, name="widget_confirm"),
+    path("<int:pk>/widgets/<int:widget_pk>/action/", actions.widget_action, name="widget_action"),
+    path(
+        "<int:pk>/widgets/<int:widget_pk>/deliveries/<int:delivery_pk>/",
+        actions.widget_delivery,
+        name="widget_delivery",
+    ),
+]

@@ -14,3 +14,15 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# A file, not SQLite's in-memory default: the quota race test's child processes, the live server
+# and the delivery worker threads must all see the same test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _test_db_dir = BASE_DIR / "var"  # noqa: F405
+    _test_db_dir.mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("SQLITE_TEST_NAME") or str(_test_db_dir / "test-db.sqlite3")
+    }
+# The test transaction is invisible to worker threads, so clicks run their call inline.
+# Browser tests, which serve from a real server thread, switch this back off.
+DELIVERY_RUN_INLINE = True

@@ -5,7 +5,56 @@ app_name = "integrations"
 urlpatterns: list = []
 
 # --- connections, audit trail (integrations/views/connections.py) ---
+from integrations.views import connections  # noqa: E402
+
+urlpatterns += [
+    path("", connections.index, name="index"),
+    path("api-request/", connections.connection_list, name="connection_list"),
+    path("api-request/new/", connections.connection_create, name="connection_create"),
+    path(
+        "api-request/check-url/",
+        connections.connection_validate_url,
+        name="connection_validate_url",
+    ),
+    path("api-request/<int:connection_id>/", connections.connection_edit, name="connection_edit"),
+    path(
+        "api-request/<int:connection_id>/enabled/",
+        connections.connection_set_enabled,
+        name="connection_set_enabled",
+    ),
+    path(
+        "api-request/<int:connection_id>/delete/",
+        connections.connection_delete,
+        name="connection_delete",
+    ),
+    path("audit/", connections.audit_list, name="audit_list"),
+]
 
 # --- deliveries, Test button, delivery log (integrations/views/deliveries.py) ---
+from integrations.views import deliveries  # noqa: E402
+
+urlpatterns += [
+    path(
+        "api-request/<int:connection_id>/test/",
+        deliveries.connection_test,
+        name="connection_test",
+    ),
+    path(
+        "api-request/<int:connection_id>/deliveries/",
+        deliveries.delivery_log,
+        name="delivery_log",
+    ),
+    path("deliveries/<int:delivery_id>/", deliveries.delivery_status, name="delivery_status"),
+]
 
 # --- API keys (integrations/views/api_keys.py) ---
+from integrations.views import api_keys  # noqa: E402
+
+urlpatterns += [
+    path("api-keys/", api_keys.api_key_list_view, name="api_keys"),
+    path("api-keys/new/", api_keys.api_key_create_view, name="api_key_create"),
+    path("api-keys/<int:api_key_id>/edit/", api_keys.api_key_edit_view, name="api_key_edit"),
+    path(
+        "api-keys/<int:api_key_id>/delete/", api_keys.api_key_delete_view, name="api_key_delete"
+    ),
+]

@@ -1,13 +1,19 @@
 """Create the demo workspaces, applications, boards and users. Safe to run again."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 
-from boards.models import Board
+from boards.models import Board, Widget
+from datasets.demo_seed import demo_forecast_ensure, demo_pipeline_config_file, demo_pipeline_url
+from integrations.models import Connection
+from integrations.services.connections import connection_create
 from workspace.models import Application, ApplicationRole, Membership, Workspace
 from workspace.services import application_role_ensure, membership_ensure, user_ensure
 
 DEFAULT_PASSWORD = "switchboard-demo"  # noqa: S105 - printed and documented on purpose
+FORECAST_CONNECTION = "Forecast pipeline"
 
 
 class Command(BaseCommand):
@@ -54,5 +60,67 @@ class Command(BaseCommand):
             )
         )
 
-    def extra_demo_setup(self, **objects) -> None:
-        """Hook for the demo pipeline wiring (connection, widgets, dataset)."""
+    def extra_demo_setup(self, *, acme, sales, sales_board, admin) -> None:
+        """The demo loop on Sales Forecast: pipeline connection, Action, Table and KPI widgets."""
+        forecast = demo_forecast_ensure(workspace=acme, actor=admin)
+        if forecast.key_replaced:
+            self.stdout.write(
+                f"Import key for the demo pipeline written to {demo_pipeline_config_file()}"
+            )
+        connection = self._forecast_connection(acme=acme, sales=sales, admin=admin)
+        widgets = [
+            (
+                Widget.Kind.KPI,
+                {"kpi_column": "revenue", "kpi_aggregate": Widget.Aggregate.SUM},
+                {"title": "Forecast revenue (sum)", "position": 1},
+            ),
+            (Widget.Kind.TABLE, {}, {"title": "Revenue forecast", "position": 2}),
+        ]
+        created_any = False
+        if connection is not None:
+            _, created_any = Widget.objects.get_or_create(
+                board=sales_board,
+                kind=Widget.Kind.ACTION,
+                button_label="Refresh forecast",
+                defaults={
+                    "connection": connection,
+                    "title": "Forecast pipeline",
+                    "button_tooltip": "Ask the forecast pipeline for fresh numbers",
+                    "position": 0,
+                },
+            )
+        for kind, lookup, defaults in widgets:
+            _, created = Widget.objects.get_or_create(
+                board=sales_board, kind=kind, dataset=forecast.dataset, **lookup, defaults=defaults
+            )
+            created_any = created_any or created
+        if created_any:
+            # Open boards re-render when their layout version moves.
+            Board.objects.filter(pk=sales_board.pk).update(layout_version=F("layout_version") + 1)
+
+    def _forecast_connection(self, *, acme, sales, admin) -> Connection | None:
+        connection = Connection.objects.filter(workspace=acme, name=FORECAST_CONNECTION).first()
+        if connection is not None:
+            return connection  # left as the admin may have changed it since
+        try:
+            # The same checks as the Setup form: 127.0.0.1 is refused unless the operator
+            # allowlisted it and allowed plain http (the README's start command does both).
+            with transaction.atomic():
+                return connection_create(
+                    workspace=acme,
+                    actor=admin,
+                    name=FORECAST_CONNECTION,
+                    applications=[sales],
+                    url=demo_pipeline_url(),
+                    body='{"scenario": "base"}',
+                )
+        except ValidationError as error:
+            reasons = "; ".join(error.messages)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Skipped the “{FORECAST_CONNECTION}” connection and its Action widget: "
+                    f"{reasons}. Set OUTBOUND_ALLOWLIST=127.0.0.1 and OUTBOUND_ALLOW_HTTP=1 "
+                    "(as scripts/start does) and seed again."
+                )
+            )
+            return None

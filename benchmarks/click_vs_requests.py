@@ -1,0 +1,192 @@
+"""How much server time a click adds on top of the outgoing POST itself.
+
+Runs standalone: `python benchmarks/click_vs_requests.py [--clicks 90]`. It sets up Django on a
+throwaway SQLite database, starts an instant HTTP receiver on 127.0.0.1 (reached through
+OUTBOUND_ALLOWLIST) and times, in one run and against that one receiver:
+
+  bare requests.post      the floor: one POST with requests, nothing else
+  service path            delivery_start + delivery_execute (lock, quota, ledger, egress)
+  click view, inline      the board's click endpoint through django.test.Client, sending
+                          inside the request (DELIVERY_RUN_INLINE)
+  click view, worker      the same endpoint as production runs it: the call goes to the worker
+                          thread and the response comes back pending; timed until the response
+
+Each mode gets its own workspace, because the hourly quota (100 per host) would otherwise refuse
+the later clicks; --clicks is capped so warm-up plus timed clicks stay within one quota.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WARMUP = 5
+
+
+class _Instant(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _receiver() -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Instant)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _setup_django(database: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings_test"
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ["OUTBOUND_ALLOWLIST"] = "127.0.0.1"
+    os.environ["OUTBOUND_ALLOW_HTTP"] = "1"
+    os.environ["LOG_LEVEL"] = "WARNING"  # one log line per call would be timed too
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _timed(n: int, action: Callable[[], object]) -> list[float]:
+    for _ in range(WARMUP):
+        action()
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _scenario(name: str, url: str):
+    """A workspace with an admin, a board and an Action widget bound to a connection to `url`."""
+    from urllib.parse import urlsplit
+
+    from boards.models import Board, Widget
+    from integrations.models import Connection
+    from workspace.models import Application, Membership, Workspace
+    from workspace.services import membership_ensure, user_ensure
+
+    workspace = Workspace.objects.create(name=name)
+    application = Application.objects.create(workspace=workspace, name="Sales Planning")
+    user = user_ensure(username=f"admin-{workspace.pk}", password="bench-password-not-secret")
+    membership_ensure(workspace=workspace, user=user, role=Membership.Role.ADMIN)
+    connection = Connection.objects.create(
+        workspace=workspace,
+        name="Forecast pipeline",
+        url=url,
+        headers='{"X-Api-Key": "bench"}',
+        body='{"pipeline": "forecast"}',
+        host=urlsplit(url).hostname,
+    )
+    connection.applications.set([application])
+    board = Board.objects.create(application=application, name="Sales Forecast")
+    widget = Widget.objects.create(
+        board=board, kind=Widget.Kind.ACTION, connection=connection, button_label="Refresh"
+    )
+    return user, connection, board, widget
+
+
+def _wait_until_final(delivery_id: int) -> None:
+    from integrations.models import Delivery
+
+    while Delivery.objects.filter(pk=delivery_id, outcome=Delivery.Outcome.PENDING).exists():
+        time.sleep(0.001)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=90, help="timed clicks per mode (≤ 95)")
+    clicks = min(parser.parse_args().clicks, 100 - WARMUP)
+    with tempfile.TemporaryDirectory() as folder:
+        _setup_django(Path(folder) / "bench.sqlite3")
+        server = _receiver()
+        url = f"http://127.0.0.1:{server.server_address[1]}/hooks/run"
+        results = _run(clicks, url)
+        server.shutdown()
+    _report(clicks, results)
+
+
+def _run(clicks: int, url: str) -> dict[str, list[float]]:
+    import requests
+    from django.conf import settings
+    from django.db import connections
+    from django.test import Client
+    from django.urls import reverse
+
+    from integrations.models import Delivery
+    from integrations.services.deliveries import delivery_execute, delivery_start
+
+    results: dict[str, list[float]] = {}
+    session_free = {"Content-Type": "application/json", "X-Api-Key": "bench"}
+    results["bare requests.post"] = _timed(
+        clicks, lambda: requests.post(url, data=b'{"pipeline": "forecast"}', headers=session_free)
+    )
+
+    user, connection, _, _ = _scenario("Service path", url)
+
+    def service_click() -> None:
+        delivery = delivery_start(connection=connection, user=user, source="widget", widget_id=1)
+        delivery = delivery_execute(delivery_id=delivery.pk)
+        assert delivery.outcome == Delivery.Outcome.SUCCEEDED, delivery.detail
+
+    results["service path"] = _timed(clicks, service_click)
+
+    for mode, inline in (("click view, inline", True), ("click view, worker", False)):
+        settings.DELIVERY_RUN_INLINE = inline
+        user, _, board, widget = _scenario(mode, url)
+        client = Client()
+        client.force_login(user)
+        click_url = reverse("boards:widget_click", args=[board.pk, widget.pk])
+
+        def view_click() -> None:
+            response = client.post(click_url, HTTP_HX_REQUEST="true")
+            assert response.status_code == 200, response.status_code
+
+        samples = []
+        for n in range(WARMUP + clicks):
+            started = time.perf_counter()
+            view_click()
+            elapsed = (time.perf_counter() - started) * 1000
+            latest = Delivery.objects.filter(widget_id=widget.pk).latest("created_at", "id")
+            _wait_until_final(latest.pk)  # the next click must not meet this one in flight
+            latest.refresh_from_db()
+            assert latest.outcome == Delivery.Outcome.SUCCEEDED, latest.detail
+            if n >= WARMUP:
+                samples.append(elapsed)
+        results[mode] = samples
+    connections.close_all()
+    return results
+
+
+def _report(clicks: int, results: dict[str, list[float]]) -> None:
+    floor = statistics.median(results["bare requests.post"])
+    print(f"{clicks} timed calls per mode against an instant receiver on 127.0.0.1 (SQLite)\n")
+    print(f"{'mode':<22}{'median ms':>11}{'p95 ms':>9}{'× bare':>9}")
+    for mode, samples in results.items():
+        median = statistics.median(samples)
+        p95 = statistics.quantiles(samples, n=20)[-1]
+        print(f"{mode:<22}{median:>11.2f}{p95:>9.2f}{median / floor:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()

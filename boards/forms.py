@@ -1,0 +1,155 @@
+"""One form per widget kind. The forms parse and list choices; boards.services has the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from boards.models import Board, Widget
+from boards.selectors import connections_for_board, datasets_for_board
+
+TITLE_HELP = "Optional. Shown at the top of the widget."
+
+
+class WidgetForm(forms.Form):
+    kind: str = ""
+    heading: str = ""
+    title = forms.CharField(label="Title", max_length=100, required=False, help_text=TITLE_HELP)
+
+    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.board = board
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """What boards.services.widget_create / widget_update take from this form."""
+        return dict(self.cleaned_data)
+
+    @classmethod
+    def initial_from(cls, widget: Widget) -> dict[str, Any]:
+        # Foreign keys by id: reading widget.connection would decrypt secrets for nothing.
+        return {
+            name: getattr(widget, f"{name}_id" if name in ("connection", "dataset") else name)
+            for name in cls.base_fields
+        }
+
+
+class ActionWidgetForm(WidgetForm):
+    kind = Widget.Kind.ACTION
+    heading = "Action: API request"
+    connection = forms.ModelChoiceField(
+        label="API request connection",
+        queryset=None,
+        empty_label="Choose a connection…",
+        help_text="Only enabled connections shared with this board's application are listed.",
+        error_messages={
+            "required": "Choose the API request connection this button sends.",
+            "invalid_choice": "That connection is no longer available here. Choose one listed.",
+        },
+    )
+    button_label = forms.CharField(
+        label="Button label",
+        max_length=60,
+        required=False,
+        help_text="Optional. Leave empty to use the title or the connection's name.",
+    )
+    button_tooltip = forms.CharField(
+        label="Button tooltip",
+        max_length=200,
+        required=False,
+        help_text="Optional. Shown when someone points at or focuses the button.",
+    )
+    confirm_before_sending = forms.BooleanField(
+        label="Ask for confirmation before sending", required=False
+    )
+    confirmation_message = forms.CharField(
+        label="Confirmation message",
+        max_length=200,
+        required=False,
+        help_text="Shown with Send and Cancel. Leave empty for “Send this request now?”.",
+    )
+
+    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
+        super().__init__(*args, board=board, **kwargs)
+        self.fields["connection"].queryset = connections_for_board(board=board)
+
+
+class TextWidgetForm(WidgetForm):
+    kind = Widget.Kind.TEXT
+    heading = "Text"
+    text = forms.CharField(
+        label="Text",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Plain text; line breaks are kept.",
+        error_messages={"required": "Enter the text to show."},
+    )
+
+
+class DatasetWidgetForm(WidgetForm):
+    dataset = forms.ModelChoiceField(
+        label="Dataset",
+        queryset=None,
+        empty_label="Choose a dataset…",
+        error_messages={
+            "required": "Choose the dataset to show.",
+            "invalid_choice": "Choose one of this workspace's datasets.",
+        },
+    )
+
+    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
+        super().__init__(*args, board=board, **kwargs)
+        self.datasets = list(datasets_for_board(board=board))
+        self.fields["dataset"].queryset = datasets_for_board(board=board)
+        self.fields["dataset"].help_text = (
+            "" if self.datasets else "This workspace has no datasets yet; an import creates them."
+        )
+
+
+class TableWidgetForm(DatasetWidgetForm):
+    kind = Widget.Kind.TABLE
+    heading = "Table"
+
+
+class KpiWidgetForm(DatasetWidgetForm):
+    kind = Widget.Kind.KPI
+    heading = "KPI"
+    kpi_column = forms.ChoiceField(
+        label="Column",
+        error_messages={
+            "required": "Choose the column to aggregate.",
+            "invalid_choice": "Choose one of the dataset's columns.",
+        },
+    )
+    kpi_aggregate = forms.ChoiceField(
+        label="Aggregate",
+        choices=Widget.Aggregate.choices,
+        help_text="Sum and average need a number column.",
+        error_messages={"required": "Choose sum, average, count or latest."},
+    )
+
+    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
+        super().__init__(*args, board=board, **kwargs)
+        self.fields["kpi_column"].choices = self._column_choices()
+
+    def _column_choices(self) -> list:
+        """Grouped by dataset, so one page lists every choice and works without JavaScript; the
+        service checks the column belongs to the chosen dataset."""
+        groups = [
+            (
+                dataset.name,
+                [(c.name, f"{c.name} ({c.get_kind_display().lower()})") for c in dataset.columns.all()],
+            )
+            for dataset in self.datasets
+        ]
+        return [("", "Choose a column…"), *groups]
+
+
+FORMS_BY_SLUG: dict[str, type[WidgetForm]] = {
+    "api-request": ActionWidgetForm,
+    "text": TextWidgetForm,
+    "table": TableWidgetForm,
+    "kpi": KpiWidgetForm,
+}
+FORMS_BY_KIND: dict[str, type[WidgetForm]] = {form.kind: form for form in FORMS_BY_SLUG.values()}

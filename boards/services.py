@@ -1,0 +1,259 @@
+"""Writes for boards: adding, changing, ordering and removing widgets, and clicking an Action.
+
+Every change to a board's widgets bumps Board.layout_version in the same transaction, so open
+boards notice on their next change check and redraw.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+
+from boards.models import Board, Widget
+from boards.widgets.actions import action_label, action_unavailable_reason
+from datasets.models import Dataset, DatasetColumn
+from integrations.models import Connection, Delivery
+from integrations.services.deliveries import delivery_start
+from integrations.tasks import delivery_dispatch
+
+NUMBER_ONLY = {Widget.Aggregate.SUM, Widget.Aggregate.AVERAGE}
+
+
+class WidgetUnavailable(Exception):
+    """An Action widget that cannot send; the message is the one shown on the board."""
+
+
+def _bump_layout(board: Board) -> None:
+    Board.objects.filter(pk=board.pk).update(layout_version=F("layout_version") + 1)
+
+
+def _check_connection(board: Board, connection: Connection | None) -> None:
+    if connection is None:
+        raise ValidationError({"connection": "Choose the API request connection to send."})
+    application = board.application
+    if connection.workspace_id != application.workspace_id:
+        # Another workspace's connection: answer as if it did not exist.
+        raise ValidationError({"connection": "Choose one of the connections listed."})
+    if not connection.enabled:
+        raise ValidationError(
+            {"connection": f"{connection.name} is disabled. Choose an enabled connection."}
+        )
+    if not connection.applications.filter(pk=application.pk).exists():
+        raise ValidationError(
+            {"connection": f"{connection.name} is not shared with {application.name}."}
+        )
+
+
+def _check_dataset(board: Board, dataset: Dataset | None) -> None:
+    if dataset is None or dataset.workspace_id != board.application.workspace_id:
+        raise ValidationError({"dataset": "Choose one of this workspace's datasets."})
+
+
+def _check_kpi(dataset: Dataset, column_name: str, aggregate: str) -> None:
+    if aggregate not in Widget.Aggregate.values:
+        raise ValidationError({"kpi_aggregate": "Choose sum, average, count or latest."})
+    column = DatasetColumn.objects.filter(dataset=dataset, name=column_name).first()
+    if column is None:
+        raise ValidationError({"kpi_column": f"{dataset.name} has no column named {column_name}."})
+    if aggregate in NUMBER_ONLY and column.kind != DatasetColumn.Kind.NUMBER:
+        label = Widget.Aggregate(aggregate).label
+        raise ValidationError(
+            {
+                "kpi_column": f"{label} needs a number column; {column.name} holds "
+                f"{column.get_kind_display().lower()}s. Choose a number column, or count or latest."
+            }
+        )
+
+
+def _validate(widget: Widget, board: Board) -> None:
+    if widget.kind == Widget.Kind.ACTION:
+        _check_connection(board, widget.connection)
+    elif widget.kind == Widget.Kind.TEXT:
+        if not widget.text.strip():
+            raise ValidationError({"text": "Enter the text to show."})
+    elif widget.kind in (Widget.Kind.TABLE, Widget.Kind.KPI):
+        _check_dataset(board, widget.dataset)
+        if widget.kind == Widget.Kind.KPI:
+            _check_kpi(widget.dataset, widget.kpi_column, widget.kpi_aggregate)
+    widget.full_clean()
+
+
+def _assign(
+    widget: Widget,
+    *,
+    title: str,
+    connection: Connection | None,
+    button_label: str,
+    button_tooltip: str,
+    confirm_before_sending: bool,
+    confirmation_message: str,
+    text: str,
+    dataset: Dataset | None,
+    kpi_column: str,
+    kpi_aggregate: str,
+) -> None:
+    """Set the fields of the widget's kind and clear the others, so nothing stale lingers (an
+    Action turned into nothing else still pointing at a connection, say)."""
+    kind = widget.kind
+    is_action = kind == Widget.Kind.ACTION
+    is_data = kind in (Widget.Kind.TABLE, Widget.Kind.KPI)
+    is_kpi = kind == Widget.Kind.KPI
+    widget.title = title.strip()
+    widget.connection = connection if is_action else None
+    widget.button_label = button_label.strip() if is_action else ""
+    widget.button_tooltip = button_tooltip.strip() if is_action else ""
+    widget.confirm_before_sending = confirm_before_sending if is_action else False
+    widget.confirmation_message = (
+        confirmation_message.strip() if is_action and confirm_before_sending else ""
+    )
+    widget.text = text if kind == Widget.Kind.TEXT else ""
+    widget.dataset = dataset if is_data else None
+    widget.kpi_column = kpi_column if is_kpi else ""
+    widget.kpi_aggregate = kpi_aggregate if is_kpi else ""
+
+
+@transaction.atomic
+def widget_create(
+    *,
+    board: Board,
+    kind: str,
+    title: str = "",
+    connection: Connection | None = None,
+    button_label: str = "",
+    button_tooltip: str = "",
+    confirm_before_sending: bool = False,
+    confirmation_message: str = "",
+    text: str = "",
+    dataset: Dataset | None = None,
+    kpi_column: str = "",
+    kpi_aggregate: str = "",
+) -> Widget:
+    """Add a widget at the end of the board. Raises ValidationError keyed by field."""
+    if kind not in Widget.Kind.values:
+        raise ValidationError({"kind": "Choose Action, Text, Table or KPI."})
+    last = Widget.objects.filter(board=board).aggregate(last=Max("position"))["last"]
+    widget = Widget(board=board, kind=kind, position=0 if last is None else last + 1)
+    _assign(
+        widget,
+        title=title,
+        connection=connection,
+        button_label=button_label,
+        button_tooltip=button_tooltip,
+        confirm_before_sending=confirm_before_sending,
+        confirmation_message=confirmation_message,
+        text=text,
+        dataset=dataset,
+        kpi_column=kpi_column,
+        kpi_aggregate=kpi_aggregate,
+    )
+    _validate(widget, board)
+    widget.save()
+    _bump_layout(board)
+    return widget
+
+
+@transaction.atomic
+def widget_update(
+    *,
+    widget: Widget,
+    title: str = "",
+    connection: Connection | None = None,
+    button_label: str = "",
+    button_tooltip: str = "",
+    confirm_before_sending: bool = False,
+    confirmation_message: str = "",
+    text: str = "",
+    dataset: Dataset | None = None,
+    kpi_column: str = "",
+    kpi_aggregate: str = "",
+) -> Widget:
+    """Change a widget's settings (its kind stays). Raises ValidationError keyed by field."""
+    board = widget.board
+    _assign(
+        widget,
+        title=title,
+        connection=connection,
+        button_label=button_label,
+        button_tooltip=button_tooltip,
+        confirm_before_sending=confirm_before_sending,
+        confirmation_message=confirmation_message,
+        text=text,
+        dataset=dataset,
+        kpi_column=kpi_column,
+        kpi_aggregate=kpi_aggregate,
+    )
+    _validate(widget, board)
+    widget.save()
+    _bump_layout(board)
+    return widget
+
+
+@transaction.atomic
+def widget_move(*, widget: Widget, direction: Literal["up", "down"]) -> bool:
+    """Swap the widget with its neighbour. False (and nothing changes) at either end.
+
+    Positions are renumbered 0..n-1 on the way, so gaps left by removed widgets never make a
+    move look like it did nothing.
+    """
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": "Move a widget up or down."})
+    widgets = list(
+        Widget.objects.select_for_update().filter(board_id=widget.board_id).order_by("position", "id")
+    )
+    index = next(i for i, other in enumerate(widgets) if other.pk == widget.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(widgets):
+        return False
+    widgets[index], widgets[target] = widgets[target], widgets[index]
+    changed = []
+    for position, other in enumerate(widgets):
+        if other.position != position:
+            other.position = position
+            changed.append(other)
+    Widget.objects.bulk_update(changed, ["position"])
+    _bump_layout(widget.board)
+    return True
+
+
+@transaction.atomic
+def widget_delete(*, widget: Widget) -> None:
+    board = widget.board
+    widget.delete()
+    _bump_layout(board)
+
+
+def widget_click(*, user: AbstractBaseUser, board: Board, widget: Widget) -> Delivery:
+    """Record the click and hand the call to the delivery worker.
+
+    An unavailable widget sends nothing and leaves no record (there may be no connection to
+    record it against); WidgetUnavailable carries the words the board shows. The delivery
+    service checks enabled and granted once more under its lock, so a connection switched off
+    between the two still sends nothing.
+    """
+    connection = widget.connection
+    granted = (
+        connection is not None
+        and connection.applications.filter(pk=board.application_id).exists()
+    )
+    reason = action_unavailable_reason(widget=widget, board=board, granted=granted)
+    if reason:
+        raise WidgetUnavailable(reason)
+    delivery = delivery_start(
+        connection=connection,
+        user=user,
+        source=Delivery.Source.WIDGET,
+        board_id=board.pk,
+        widget_id=widget.pk,
+        board_name=board.name,
+        widget_label=action_label(widget),
+        application=board.application,
+    )
+    if delivery.outcome == Delivery.Outcome.PENDING:
+        delivery_dispatch(delivery.pk)
+        # Inline dispatch (tests, or a fast worker) may already have the outcome.
+        delivery.refresh_from_db()
+    return delivery

@@ -1,0 +1,1 @@
+"""Board pages, Edit mode, and the Action button's click and status endpoints."""

@@ -1,0 +1,107 @@
+"""The Action button: confirm, click, and follow the delivery until it has an outcome.
+
+HTMX requests get the widget's action region back (a partial); without JavaScript the same
+forms post normally and the outcome comes back as a message on the board.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from boards.models import Board, Widget
+from boards.selectors import (
+    WidgetCard,
+    board_get_for_viewer,
+    widget_card_get,
+    widget_delivery_get,
+)
+from boards.services import WidgetUnavailable, widget_click
+from boards.views.access import signed_in
+from integrations.models import Delivery
+from integrations.services.deliveries import delivery_public_message
+
+REGION = "boards/board.html#action_region"
+
+
+def _action_card(request: HttpRequest, pk: int, widget_pk: int) -> tuple[Board, WidgetCard]:
+    board = board_get_for_viewer(user=request.user, board_id=pk)
+    return board, widget_card_get(board=board, widget_id=widget_pk, kind=Widget.Kind.ACTION)
+
+
+def _board_url(board: Board, card: WidgetCard) -> str:
+    return f"{reverse('boards:detail', args=[board.pk])}#widget-{card.widget.pk}"
+
+
+def _delivery_context(board: Board, card: WidgetCard, delivery: Delivery) -> dict:
+    pending = delivery.outcome == Delivery.Outcome.PENDING
+    return {
+        "board": board,
+        "card": card,
+        "delivery": delivery,
+        "pending": pending,
+        "result": "" if pending else delivery_public_message(delivery),
+        "outcome": delivery.outcome,
+    }
+
+
+@signed_in
+@require_GET
+def widget_confirm(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+    """The confirmation step: inline in the widget with HTMX, a page of its own without."""
+    board, card = _action_card(request, pk, widget_pk)
+    context = {"board": board, "card": card, "confirming": True}
+    return render(request, REGION if request.htmx else "boards/widget_confirm.html", context)
+
+
+@signed_in
+@require_GET
+def widget_action(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+    """The button at rest (Cancel in the inline confirmation comes back here)."""
+    board, card = _action_card(request, pk, widget_pk)
+    if not request.htmx:
+        return redirect(_board_url(board, card))
+    return render(request, REGION, {"board": board, "card": card})
+
+
+@signed_in
+@require_POST
+def widget_click_view(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+    board, card = _action_card(request, pk, widget_pk)
+    if card.widget.confirm_before_sending and request.POST.get("confirmed") != "1":
+        # Asked to send without going through the confirmation: ask first, send nothing.
+        if request.htmx:
+            return render(request, REGION, {"board": board, "card": card, "confirming": True})
+        return redirect("boards:widget_confirm", pk=board.pk, widget_pk=card.widget.pk)
+    try:
+        delivery = widget_click(user=request.user, board=board, widget=card.widget)
+    except WidgetUnavailable as refusal:
+        if request.htmx:
+            refused = WidgetCard(widget=card.widget, unavailable_reason=str(refusal))
+            return render(request, REGION, {"board": board, "card": refused})
+        messages.error(request, str(refusal))
+        return redirect(_board_url(board, card))
+    if request.htmx:
+        return render(request, REGION, _delivery_context(board, card, delivery))
+    if delivery.outcome == Delivery.Outcome.PENDING:
+        return redirect(
+            "boards:widget_delivery", pk=board.pk, widget_pk=card.widget.pk, delivery_pk=delivery.pk
+        )
+    level = messages.SUCCESS if delivery.outcome == Delivery.Outcome.SUCCEEDED else messages.ERROR
+    messages.add_message(request, level, f"{card.label}: {delivery_public_message(delivery)}")
+    return redirect(_board_url(board, card))
+
+
+@signed_in
+@require_GET
+@never_cache
+def widget_delivery(request: HttpRequest, pk: int, widget_pk: int, delivery_pk: int) -> HttpResponse:
+    """Where a click stands, in words anyone who may click may read. Polled while pending."""
+    board, card = _action_card(request, pk, widget_pk)
+    delivery = widget_delivery_get(user=request.user, widget=card.widget, delivery_id=delivery_pk)
+    context = _delivery_context(board, card, delivery)
+    return render(request, REGION if request.htmx else "boards/delivery.html", context)

@@ -1,0 +1,106 @@
+"""Edit mode: adding, changing, reordering and removing widgets (configure role or admin)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from boards.forms import FORMS_BY_KIND, FORMS_BY_SLUG, WidgetForm
+from boards.models import Board, Widget
+from boards.selectors import board_get_for_editor, board_page_get, widget_get_for_board
+from boards.services import widget_create, widget_delete, widget_move, widget_update
+from boards.views.access import signed_in
+
+
+def _edit_url(board: Board, widget: Widget | None = None) -> str:
+    url = reverse("boards:edit", args=[board.pk])
+    return f"{url}#widget-{widget.pk}" if widget is not None else url
+
+
+def _errors_onto_form(form: WidgetForm, error: ValidationError) -> None:
+    """A service's field-keyed errors go next to their field; anything else above the form."""
+    for field, field_messages in error.message_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        form.add_error(target, field_messages)
+
+
+@signed_in
+@require_GET
+def widget_add_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    """+ Add a Widget: first the kind, then (for Action) the kind of integration."""
+    board = board_get_for_editor(user=request.user, board_id=pk)
+    step = "action" if request.GET.get("kind") == "action" else "kind"
+    return render(request, "boards/widget_choose.html", {"board": board, "step": step})
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def widget_add(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    board = board_get_for_editor(user=request.user, board_id=pk)
+    form_class = FORMS_BY_SLUG.get(slug)
+    if form_class is None:
+        raise Http404("No such kind of widget.")
+    form = form_class(request.POST if request.method == "POST" else None, board=board)
+    if form.is_bound and form.is_valid():
+        try:
+            widget = widget_create(board=board, kind=form.kind, **form.service_kwargs())
+        except ValidationError as error:
+            _errors_onto_form(form, error)
+        else:
+            messages.success(request, f"{widget.get_kind_display()} widget added to the board.")
+            return redirect(_edit_url(board, widget))
+    context = {"board": board, "form": form, "adding": True, "slug": slug}
+    return render(request, "boards/widget_form.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def widget_edit(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+    board = board_get_for_editor(user=request.user, board_id=pk)
+    widget = widget_get_for_board(board=board, widget_id=widget_pk)
+    form_class = FORMS_BY_KIND[widget.kind]
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, board=board, initial=form_class.initial_from(widget))
+    if form.is_bound and form.is_valid():
+        try:
+            widget_update(widget=widget, **form.service_kwargs())
+        except ValidationError as error:
+            _errors_onto_form(form, error)
+        else:
+            messages.success(request, "Widget saved.")
+            return redirect(_edit_url(board, widget))
+    context = {"board": board, "form": form, "widget": widget, "adding": False}
+    return render(request, "boards/widget_form.html", context)
+
+
+@signed_in
+@require_POST
+def widget_reorder(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+    """Move up / Move down. HTMX swaps the redrawn grid in place; without JS, back to Edit."""
+    board = board_get_for_editor(user=request.user, board_id=pk)
+    widget = widget_get_for_board(board=board, widget_id=widget_pk)
+    try:
+        widget_move(widget=widget, direction=request.POST.get("direction", ""))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    if request.htmx:
+        page = board_page_get(user=request.user, board_id=pk, editing=True)
+        return render(request, "boards/board.html#grid", page.grid_context())
+    return redirect(_edit_url(board, widget))
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def widget_remove(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+    """GET asks first; POST removes."""
+    board = board_get_for_editor(user=request.user, board_id=pk)
+    widget = widget_get_for_board(board=board, widget_id=widget_pk)
+    if request.method == "POST":
+        widget_delete(widget=widget)
+        messages.success(request, "Widget removed from the board.")
+        return redirect(_edit_url(board))
+    return render(request, "boards/widget_remove.html", {"board": board, "widget": widget})

@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+
+
+class DatasetColumnInline(admin.TabularInline):
+    model = DatasetColumn
+    extra = 0
+
+
+@admin.register(Dataset)
+class DatasetAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "version", "updated_at"]
+    list_filter = ["workspace"]
+    search_fields = ["name"]
+    readonly_fields = ["version", "updated_at"]
+    inlines = [DatasetColumnInline]
+
+
+@admin.register(DatasetColumn)
+class DatasetColumnAdmin(admin.ModelAdmin):
+    list_display = ["name", "dataset", "kind", "position"]
+    list_filter = ["kind", "dataset__workspace"]
+
+
+@admin.register(DatasetRow)
+class DatasetRowAdmin(admin.ModelAdmin):
+    list_display = ["dataset", "position", "values"]
+    list_filter = ["dataset"]
+    # Datasets can hold 100,000 rows: no dropdown of every dataset's rows on the change page.
+    raw_id_fields = ["dataset"]
+    show_full_result_count = False
+
+
+@admin.register(ImportConfiguration)
+class ImportConfigurationAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "dataset", "mode", "workspace"]
+    list_filter = ["workspace", "mode"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "configuration", "status", "rows_received", "rows_imported", "created_at"]
+    list_filter = ["status", "workspace"]
+    readonly_fields = ["id", "created_at", "started_at", "finished_at"]

@@ -1,0 +1,169 @@
+"""The import API: push a CSV into a dataset, read an import's status.
+
+Every answer is JSON, errors included. Clients authenticate with an Import API key
+(`Authorization: Bearer <key>`); both endpoints share one per-IP request budget.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import get_usage
+from django_ratelimit.decorators import ratelimit
+
+from datasets.importer import BodyTooLarge
+from datasets.models import ImportJob
+from datasets.selectors import import_configuration_get, import_job_get
+from datasets.services import EmptyBody, import_job_receive
+from integrations.models import ApiKey
+from integrations.services.api_keys import ApiKeyRefused, api_key_authenticate
+
+logger = logging.getLogger(__name__)
+
+RATE_GROUP = "datasets.import_api"
+FALLBACK_RETRY_AFTER = 300
+
+
+def _import_rate(group: str, request: HttpRequest) -> str:
+    # Read per request, so the operator's setting (and a test's override) always applies.
+    return settings.IMPORT_RATE_LIMIT
+
+
+def error_response(status: int, code: str, message: str, **headers: str) -> JsonResponse:
+    response = JsonResponse({"error": code, "message": message}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """429 with Retry-After: the seconds until this client's current window ends."""
+    usage = get_usage(request, group=RATE_GROUP, key="ip", rate=_import_rate, increment=False)
+    # The window's last second still counts against it, hence the + 1.
+    retry_after = usage["time_left"] + 1 if usage and usage["time_left"] >= 0 else None
+    retry_after = retry_after or FALLBACK_RETRY_AFTER
+    return error_response(
+        429,
+        "rate_limited",
+        f"Too many requests from this address (limit {settings.IMPORT_RATE_LIMIT}). "
+        f"Retry in {retry_after} seconds.",
+        Retry_After=str(retry_after),
+    )
+
+
+def import_api(method: str) -> Callable:
+    """Shared plumbing: CSRF-exempt, rate limit, one method, a valid Import key, JSON on crash."""
+
+    def decorator(view: Callable) -> Callable:
+        @csrf_exempt
+        @ratelimit(group=RATE_GROUP, key="ip", rate=_import_rate, block=False)
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+            if request.limited:
+                return rate_limited(request)
+            if request.method != method:
+                return error_response(
+                    405, "method_not_allowed", f"Use {method} here.", Allow=method
+                )
+            try:
+                api_key = _authenticate(request)
+            except ApiKeyRefused as refused:
+                headers = {"WWW_Authenticate": "Bearer"} if refused.status == 401 else {}
+                return error_response(refused.status, "unauthorized", refused.message, **headers)
+            try:
+                return view(request, api_key, *args, **kwargs)
+            except Exception:
+                logger.exception("Import API error")
+                return error_response(500, "internal_error", "Something went wrong on our side.")
+
+        return wrapper
+
+    return decorator
+
+
+def _authenticate(request: HttpRequest) -> ApiKey:
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    raw_key = token.strip() if scheme.lower() == "bearer" else ""
+    return api_key_authenticate(raw_key=raw_key, key_type=ApiKey.KeyType.IMPORT)
+
+
+def _status_url(job: ImportJob) -> str:
+    return reverse("datasets:import_status", kwargs={"import_id": str(job.id)})
+
+
+@import_api("POST")
+def import_push_csv(request: HttpRequest, api_key: ApiKey) -> JsonResponse:
+    raw_id = request.GET.get("configurationId", "").strip()
+    if not raw_id.isdecimal() or not 0 < int(raw_id) < 2**63:
+        return error_response(
+            400, "bad_request", "Pass the import configuration's id as ?configurationId=<number>."
+        )
+    configuration = import_configuration_get(configuration_id=int(raw_id))
+    if configuration is None:
+        return error_response(404, "not_found", f"There is no import configuration {raw_id}.")
+    if configuration.workspace_id != api_key.workspace_id:
+        return error_response(
+            403, "forbidden", "This import configuration belongs to another workspace."
+        )
+    max_bytes = settings.IMPORT_MAX_BYTES
+    if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes:
+        return _too_large(max_bytes)
+    if request.content_type == "multipart/form-data":
+        return error_response(
+            415, "unsupported_media_type", "Send the CSV itself as the body, not as a form upload."
+        )
+    try:
+        job = import_job_receive(
+            configuration=configuration, api_key=api_key, body=request, max_bytes=max_bytes
+        )
+    except BodyTooLarge:
+        return _too_large(max_bytes)
+    except EmptyBody:
+        return error_response(400, "bad_request", "The body is empty: send the CSV as the body.")
+    response = JsonResponse(
+        {"importId": str(job.id), "statusUrl": request.build_absolute_uri(_status_url(job))},
+        status=202,
+    )
+    response["Location"] = _status_url(job)
+    return response
+
+
+def _too_large(max_bytes: int) -> JsonResponse:
+    return error_response(
+        413, "too_large", f"The CSV is larger than the limit of {max_bytes:,} bytes."
+    )
+
+
+@import_api("GET")
+def import_status(request: HttpRequest, api_key: ApiKey, import_id: str) -> JsonResponse:
+    try:
+        job_id = uuid.UUID(import_id)
+    except ValueError:
+        job_id = None
+    job = import_job_get(workspace=api_key.workspace, import_id=job_id) if job_id else None
+    if job is None:
+        return error_response(404, "not_found", f"There is no import {import_id}.")
+    return JsonResponse(
+        {
+            "importId": str(job.id),
+            "configurationId": job.configuration_id,
+            "status": job.status,
+            "rowsReceived": job.rows_received,
+            "rowsImported": job.rows_imported,
+            "errors": job.errors,
+            "createdAt": job.created_at.isoformat(),
+            "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        }
+    )
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    return error_response(404, "not_found", "There is no such API endpoint.")

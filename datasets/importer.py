@@ -1,0 +1,330 @@
+"""Running CSV imports: spool the upload, then parse and write it all or nothing.
+
+The request handler copies the body to a spool file named after the job (`spool_request_body`),
+so memory stays flat however large the upload is and a worker that only knows the job id can find
+it. `import_job_run` then parses that file row by row, writes rows in batches inside one
+transaction, and bumps the dataset's version in the same transaction, so boards see either the
+old rows or the new ones, never a mix.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import logging
+import os
+import re
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 64 * 1024
+BATCH_SIZE = 2000
+MAX_REPORTED_ERRORS = 10
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[str], rows_received: int = 0) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+        self.rows_received = rows_received
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows_received: int
+    rows_imported: int
+
+
+# --- receiving -------------------------------------------------------------------------------
+
+
+def spool_path(job_id: uuid.UUID) -> Path:
+    spool_dir = getattr(settings, "IMPORT_SPOOL_DIR", "") or Path(tempfile.gettempdir())
+    return Path(spool_dir) / f"switchboard-import-{job_id}.csv"
+
+
+def spool_request_body(*, stream: BinaryIO, job_id: uuid.UUID, max_bytes: int) -> int:
+    """Copy the body to the job's spool file in chunks; BodyTooLarge as soon as it passes the limit.
+
+    Returns the number of bytes written. The file is removed again if anything goes wrong.
+    """
+    path = spool_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    # 0o600: the upload is customer data and the spool directory may be shared.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as spool:
+            while chunk := stream.read(CHUNK_SIZE):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise BodyTooLarge
+                spool.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def _quote(raw: str) -> str:
+    return repr(raw if len(raw) <= 40 else raw[:40] + "…")
+
+
+def _to_text(raw: str) -> str | None:
+    return raw if raw.strip() else None
+
+
+def _to_number(raw: str) -> int | float | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if _INTEGER.fullmatch(value) and len(value) <= 18:
+        return int(value)
+    # Decimal first: float() would also take "nan", "inf" and "1_000".
+    if not _DECIMAL.fullmatch(value):
+        raise ValueError(f"{_quote(raw)} is not a number")
+    try:
+        number = float(Decimal(value))
+    except (InvalidOperation, OverflowError):
+        raise ValueError(f"{_quote(raw)} is not a number") from None
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{_quote(raw)} is too large a number")
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _to_date(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{_quote(raw)} is not a date (YYYY-MM-DD)") from None
+
+
+CONVERTERS: dict[str, Callable[[str], object]] = {
+    DatasetColumn.Kind.TEXT: _to_text,
+    DatasetColumn.Kind.NUMBER: _to_number,
+    DatasetColumn.Kind.DATE: _to_date,
+}
+
+
+class NotUtf8(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _decoded_lines(csv_file: BinaryIO) -> Iterator[str]:
+    """Decode line by line, so a bad byte is reported on its own line.
+
+    Safe for UTF-8: a newline byte never occurs inside a multi-byte character. Line endings are
+    kept, as the csv module needs them to read quoted values that span lines.
+    """
+    for number, raw in enumerate(csv_file, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise NotUtf8(number) from None
+
+
+def _match_header(
+    header: list[str], columns: list[DatasetColumn]
+) -> list[tuple[str, Callable[[str], object]]]:
+    """Map each CSV position to a dataset column. Names match ignoring case and outer spaces."""
+    by_name = {column.name.casefold(): column for column in columns}
+    errors: list[str] = []
+    matched: list[tuple[str, Callable[[str], object]]] = []
+    seen: set[str] = set()
+    for raw_name in header:
+        column = by_name.get(raw_name.strip().casefold())
+        if column is None:
+            errors.append(f"unknown column {_quote(raw_name.strip())}")
+        elif column.name in seen:
+            errors.append(f"column {column.name} appears twice")
+        else:
+            seen.add(column.name)
+            matched.append((column.name, CONVERTERS[column.kind]))
+    missing = [column.name for column in columns if column.name not in seen]
+    if missing:
+        errors.append("missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing))
+    if errors:
+        expected = ", ".join(column.name for column in columns)
+        raise ImportFailed([f"Line 1: {'; '.join(errors)}. The dataset's columns are: {expected}."])
+    return matched
+
+
+def _convert_row(
+    record: list[str], mapping: list[tuple[str, Callable[[str], object]]], line: int
+) -> dict[str, object]:
+    if len(record) != len(mapping):
+        raise ImportFailed([f"Line {line}: expected {len(mapping)} values, found {len(record)}."])
+    values: dict[str, object] = {}
+    for (name, convert), raw in zip(mapping, record, strict=True):
+        try:
+            values[name] = convert(raw)
+        except ValueError as error:
+            raise ImportFailed([f"Line {line}: {error} in column {name}."]) from None
+    return values
+
+
+@transaction.atomic
+def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryIO) -> ImportResult:
+    """Parse `csv_file` into the configuration's dataset: every row, or none (ImportFailed)."""
+    # Locking the dataset serialises imports into it (on SQLite the transaction already does).
+    dataset = Dataset.objects.select_for_update().get(pk=configuration.dataset_id)
+    reader = csv.reader(_decoded_lines(csv_file))
+    errors: list[str] = []
+    received = 0
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ImportFailed(["Line 1: the file is empty; the first line must name the columns."])
+        mapping = _match_header(header, list(dataset.columns.all()))
+        if configuration.mode == ImportConfiguration.Mode.REPLACE:
+            DatasetRow.objects.filter(dataset=dataset).delete()
+            position = 0
+        else:
+            last = DatasetRow.objects.filter(dataset=dataset).aggregate(last=Max("position"))
+            position = 0 if last["last"] is None else last["last"] + 1
+        batch: list[DatasetRow] = []
+        for record in reader:
+            if not record:
+                continue  # a blank line
+            received += 1
+            try:
+                values = _convert_row(record, mapping, reader.line_num)
+            except ImportFailed as failure:
+                # Keep reading to report a few more problems at once; nothing more is written.
+                errors.extend(failure.errors)
+                if len(errors) >= MAX_REPORTED_ERRORS:
+                    break
+                continue
+            if errors:
+                continue
+            batch.append(DatasetRow(dataset=dataset, position=position, values=values))
+            position += 1
+            if len(batch) >= BATCH_SIZE:
+                DatasetRow.objects.bulk_create(batch)
+                batch.clear()
+    except NotUtf8 as error:
+        errors.append(f"Line {error.line}: the file is not UTF-8 text.")
+    except csv.Error as error:
+        errors.append(f"Line {reader.line_num}: {error}.")
+    if errors:
+        raise ImportFailed(errors, rows_received=received)
+    DatasetRow.objects.bulk_create(batch)
+    Dataset.objects.filter(pk=dataset.pk).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    return ImportResult(rows_received=received, rows_imported=received)
+
+
+# --- running jobs ----------------------------------------------------------------------------
+
+
+def import_job_run(*, job_id: uuid.UUID) -> None:
+    """Run one queued import job to its end. Safe to call from a worker that knows only the id."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return  # unknown, or already taken by another runner
+    job = ImportJob.objects.select_related("configuration").get(pk=job_id)
+    path = spool_path(job.id)
+    try:
+        with open(path, "rb") as csv_file, transaction.atomic():
+            result = dataset_rows_import(configuration=job.configuration, csv_file=csv_file)
+            # Same transaction as the rows: "succeeded" and the new rows appear together.
+            _finish(job, ImportJob.Status.SUCCEEDED, result.rows_received, result.rows_imported)
+    except ImportFailed as failure:
+        _finish(job, ImportJob.Status.FAILED, failure.rows_received, 0, failure.errors)
+    except FileNotFoundError:
+        _finish(job, ImportJob.Status.FAILED, 0, 0, ["The uploaded file is no longer available."])
+    except Exception:
+        logger.exception("Import %s failed unexpectedly", job.id)
+        _finish(job, ImportJob.Status.FAILED, 0, 0, ["Internal error; nothing was imported."])
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _finish(job: ImportJob, status: str, received: int, imported: int, errors=()) -> None:
+    job.status = status
+    job.rows_received = received
+    job.rows_imported = imported
+    job.errors = list(errors)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "rows_received", "rows_imported", "errors", "finished_at"])
+
+
+# One worker thread per process: imports into SQLite serialise on the write lock anyway, and one
+# at a time keeps memory use predictable. A separate worker process could call import_job_run.
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+_pending: set[Future] = set()
+
+
+def _run_in_thread(job_id: uuid.UUID) -> None:
+    try:
+        import_job_run(job_id=job_id)
+    except Exception:
+        logger.exception("Import %s could not be run", job_id)
+    finally:
+        connections.close_all()
+
+
+def _submit(job_id: uuid.UUID) -> None:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
+        future = _executor.submit(_run_in_thread, job_id)
+        _pending.add(future)
+    future.add_done_callback(_pending.discard)
+
+
+def import_job_enqueue(*, job_id: uuid.UUID) -> None:
+    """Run the job right away in this request (IMPORT_RUN_INLINE) or on the import thread."""
+    if getattr(settings, "IMPORT_RUN_INLINE", False):
+        import_job_run(job_id=job_id)
+        return
+    transaction.on_commit(lambda: _submit(job_id))
+
+
+def import_jobs_wait(*, timeout: float) -> bool:
+    """Wait for this process's queued imports to finish (shutdown, benchmarks). True if all did."""
+    with _executor_lock:
+        pending = set(_pending)
+    _, not_done = wait(pending, timeout=timeout)
+    return not not_done

@@ -1,0 +1,425 @@
+"""The only code in Switchboard that opens an outgoing connection.
+
+`post_json` sends one configured POST and reports what happened as an `EgressResult`. It never
+raises for network trouble. Header values, the body and the URL's path and query can hold
+secrets, so no message, log line or result field ever contains them: only the host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from requests_hardened.ip_filter_adapter import IPFilterAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ReadTimeoutError
+
+from integrations.address_policy import (
+    BlockedAddress,
+    ParsedEndpoint,
+    UnresolvableHost,
+    check_address_at_send,
+    parse_endpoint_url,
+)
+
+logger = logging.getLogger(__name__)
+
+EXCERPT_CHARS = 2000
+DETAIL_CHARS = 300  # Delivery.detail
+_CHUNK_BYTES = 8192
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field-name
+# Set by us whatever the stored headers say; the setup form forbids them anyway.
+_OURS = frozenset({"user-agent", "idempotency-key", "content-type", "content-length", "host"})
+_ROUTING = frozenset({"connection", "transfer-encoding", "keep-alive", "te", "upgrade", "trailer"})
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class EgressResult:
+    outcome: Outcome
+    status_code: int | None
+    duration_ms: int
+    detail: str  # one line for people, e.g. "Sent · 200 in 143 ms"
+    response_excerpt: str = ""  # start of the response body, decoded leniently
+    bytes_read: int = 0  # of the body; never more than OUTBOUND_MAX_RESPONSE_BYTES
+    redirect_host: str | None = None  # set when the service answered 3xx (never followed)
+
+
+class _Deadline:
+    """A wall-clock limit on the whole exchange.
+
+    Socket timeouts restart with every byte, so a server dripping one byte at a time (in the
+    headers or the body) never trips them. At the deadline this shuts every socket the call
+    opened, which wakes whatever read is blocked on it.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._ends_at = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    @property
+    def passed(self) -> bool:
+        return self.expired or time.monotonic() >= self._ends_at
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedConnection:
+    """Hands each freshly connected socket to the call's deadline."""
+
+    deadline: _Deadline | None = None
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        if self.deadline is not None:
+            self.deadline.watch(sock)
+        return sock
+
+
+class _WatchedPool:
+    deadline: _Deadline | None = None
+    ConnectionCls: Any
+
+    def _new_conn(self) -> Any:
+        conn = super()._new_conn()  # type: ignore[misc]
+        conn.deadline = self.deadline
+        return conn
+
+
+class _HTTPConnection(_WatchedConnection, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(_WatchedPool, HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(_WatchedPool, HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _PinnedAdapter(IPFilterAdapter):
+    """requests-hardened's IP pinning, fed by our address policy.
+
+    The TCP connection goes to the address `check_address_at_send` approved, while the Host
+    header, TLS SNI and certificate check keep using the host name, so nothing resolves the
+    name a second time (no DNS-rebinding window).
+    """
+
+    def __init__(self, *, host: str, ip: str, is_https: bool, deadline: _Deadline) -> None:
+        self._host = host
+        self._ip = ip
+        self._deadline = deadline
+        super().__init__(is_https_proto=is_https)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+    def get_connection_with_tls_context(self, *args: Any, **kwargs: Any) -> Any:
+        pool = super().get_connection_with_tls_context(*args, **kwargs)
+        pool.deadline = self._deadline
+        return pool
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        # Deliberately skip IPFilterAdapter's own version: it resolves with plain getaddrinfo
+        # and judges by its own ranges, bypassing resolve_host and OUTBOUND_ALLOWLIST. What
+        # follows is its Host/SNI handling, pinned to the address we checked.
+        host_params, pool_kwargs = HTTPAdapter.build_connection_pool_key_attributes(
+            self, request, verify, cert
+        )
+        hostname: str = host_params["host"] or ""
+        if hostname.rstrip(".") != self._host:
+            raise BlockedAddress(hostname, "")  # a host we never checked: fail closed
+        request.headers = CaseInsensitiveDict(request.headers or {})
+        host_header = f"[{hostname}]" if ":" in hostname else hostname
+        if host_params["port"] is not None:
+            host_header += f":{host_params['port']}"
+        request.headers["Host"] = host_header
+        if self._is_https_proto:
+            pool_kwargs["assert_hostname"] = hostname
+            pool_kwargs["server_hostname"] = hostname
+        host_params["host"] = f"[{self._ip}]" if ":" in self._ip else self._ip
+        return host_params, pool_kwargs
+
+
+def post_json(
+    *, url: str, headers: Mapping[str, str], body: str, idempotency_key: str
+) -> EgressResult:
+    """Send the configured POST once and say what happened; never raises for network trouble.
+
+    Redirects are reported (with their target host), never followed.
+    """
+    if not idempotency_key:
+        raise ValueError("idempotency_key is required")
+    started = time.monotonic()
+    try:
+        endpoint = parse_endpoint_url(url)
+    except ValidationError as error:
+        # Stored before an operator tightened the rules (e.g. turned plain http off).
+        return _finish(Outcome.BLOCKED, started, error.messages[0])
+    problem = _header_problem(headers)
+    if problem:
+        return _finish(Outcome.FAILED, started, problem)
+    try:
+        ip = check_address_at_send(endpoint.host, endpoint.port)
+    except UnresolvableHost as error:
+        return _finish(Outcome.FAILED, started, str(error).rstrip("."))
+    except BlockedAddress as error:
+        logger.warning("Blocked outgoing call to %s (%s)", endpoint.host, error.ip)
+        return _finish(Outcome.BLOCKED, started, str(error))
+    request_headers = _request_headers(headers, body=body, idempotency_key=idempotency_key)
+    result = _send(endpoint, ip, request_headers, body.encode("utf-8"), started)
+    logger.info("Outgoing POST to %s: %s (%s)", endpoint.host, result.outcome, result.status_code)
+    return result
+
+
+def _header_problem(headers: Mapping[str, str]) -> str | None:
+    """Refuse header text that cannot travel; name the header, never quote its value."""
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            return "A header name contains characters that cannot be sent"
+        if not isinstance(value, str):
+            return f"The {name} header value is not text"
+        if "\r" in value or "\n" in value or "\0" in value or value != value.strip():
+            return f"The {name} header value has line breaks or surrounding spaces"
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            return f"The {name} header value contains characters that cannot be sent"
+    return None
+
+
+def _request_headers(
+    stored: Mapping[str, str], *, body: str, idempotency_key: str
+) -> dict[str, str]:
+    sent = {k: v for k, v in stored.items() if k.lower() not in _OURS | _ROUTING}
+    sent["User-Agent"] = f"Switchboard/{getattr(settings, 'SWITCHBOARD_VERSION', 'dev')}"
+    sent["Idempotency-Key"] = idempotency_key
+    if body:
+        sent["Content-Type"] = "application/json"
+    return sent
+
+
+class _Limits(NamedTuple):
+    connect: float
+    read: float
+    deadline: float
+    max_bytes: int
+
+
+def _limits() -> _Limits:
+    return _Limits(
+        float(getattr(settings, "OUTBOUND_CONNECT_TIMEOUT", 5.0)),
+        float(getattr(settings, "OUTBOUND_READ_TIMEOUT", 10.0)),
+        float(getattr(settings, "OUTBOUND_DEADLINE", 15.0)),
+        int(getattr(settings, "OUTBOUND_MAX_RESPONSE_BYTES", 65536)),
+    )
+
+
+def _send(
+    endpoint: ParsedEndpoint, ip: str, headers: dict[str, str], payload: bytes, started: float
+) -> EgressResult:
+    limits = _limits()
+    deadline = _Deadline(limits.deadline)
+    session = requests.Session()
+    session.trust_env = False  # no proxies, .netrc credentials or CA bundles from the environment
+    session.headers.clear()  # send what was configured, not requests' defaults
+    session.adapters.clear()
+    adapter = _PinnedAdapter(
+        host=endpoint.host, ip=ip, is_https=endpoint.scheme == "https", deadline=deadline
+    )
+    session.mount(f"{endpoint.scheme}://", adapter)
+    with deadline, session:
+        try:
+            response = session.post(
+                endpoint.url,
+                data=payload,
+                headers=headers,
+                timeout=(min(limits.connect, limits.deadline), min(limits.read, limits.deadline)),
+                allow_redirects=False,
+                stream=True,
+                verify=True,
+            )
+        except (requests.RequestException, urllib3.exceptions.HTTPError, BlockedAddress) as error:
+            outcome, detail = _describe_failure(error, endpoint.host, deadline, limits)
+            return _finish(outcome, started, detail)
+        with response:
+            return _read_response(response, endpoint, deadline, limits, started)
+
+
+def _read_response(
+    response: requests.Response,
+    endpoint: ParsedEndpoint,
+    deadline: _Deadline,
+    limits: _Limits,
+    started: float,
+) -> EgressResult:
+    status = response.status_code
+    if 300 <= status < 400:
+        target = _redirect_host(endpoint.url, response.headers.get("Location", ""))
+        detail = (
+            f"Redirect to {target} not followed" if target else f"The service answered {status}"
+        )
+        return _finish(Outcome.FAILED, started, detail, status, redirect_host=target)
+    content, stalled = _read_capped(response, deadline, limits.max_bytes)
+    excerpt = content[: EXCERPT_CHARS * 4].decode("utf-8", "replace")[:EXCERPT_CHARS]
+    if stalled:
+        outcome, detail = Outcome.TIMED_OUT, _timeout_detail(deadline, limits)
+    elif 200 <= status < 300:
+        outcome, detail = (
+            Outcome.SUCCEEDED,
+            f"Sent · {status} in {int((time.monotonic() - started) * 1000)} ms",
+        )
+    else:
+        outcome, detail = Outcome.FAILED, f"The service answered {status}"
+    return _finish(
+        outcome, started, detail, status, response_excerpt=excerpt, bytes_read=len(content)
+    )
+
+
+def _read_capped(
+    response: requests.Response, deadline: _Deadline, limit: int
+) -> tuple[bytes, bool]:
+    """Read at most `limit` body bytes; closing the response afterwards drops the connection.
+
+    Also says whether reading stalled (deadline or read timeout). A body broken off for any
+    other reason keeps what arrived: the status already tells the story.
+    """
+    content = bytearray()
+    try:
+        for chunk in response.iter_content(chunk_size=_CHUNK_BYTES):
+            content += chunk
+            if len(content) >= limit:
+                break
+            if deadline.passed:
+                return bytes(content), True
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+        stalled = deadline.passed or _caused_by(error, (TimeoutError, ReadTimeoutError))
+        return bytes(content[:limit]), stalled
+    # When the deadline shut the socket, a body without a length just looks finished.
+    return bytes(content[:limit]), deadline.expired
+
+
+def _describe_failure(
+    error: BaseException, host: str, deadline: _Deadline, limits: _Limits
+) -> tuple[Outcome, str]:
+    # "Timed out" means we cannot know whether it arrived; a failed connect means it did not.
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        seconds = min(limits.connect, limits.deadline)
+        return Outcome.FAILED, f"Could not connect to {host} within {seconds:g} s"
+    if deadline.passed:
+        return Outcome.TIMED_OUT, _timeout_detail(deadline, limits)
+    if isinstance(error, BlockedAddress):
+        return Outcome.BLOCKED, str(error)
+    if isinstance(error, requests.exceptions.SSLError):
+        if _caused_by(error, ssl.SSLCertVerificationError):
+            return Outcome.FAILED, f"TLS certificate of {host} could not be verified"
+        return Outcome.FAILED, f"Could not set up a secure (TLS) connection to {host}"
+    if isinstance(error, requests.exceptions.ReadTimeout):
+        return Outcome.TIMED_OUT, f"No answer within {limits.read:g} s"
+    if _caused_by(error, urllib3.exceptions.ProtocolError):
+        return Outcome.FAILED, f"{host} closed the connection without answering"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return Outcome.FAILED, f"Could not connect to {host}"
+    # The exception text can quote the URL, so only its type is logged.
+    logger.warning("Outgoing POST to %s failed: %s", host, type(error).__name__)
+    return Outcome.FAILED, f"The request to {host} failed"
+
+
+def _timeout_detail(deadline: _Deadline, limits: _Limits) -> str:
+    if deadline.passed:
+        return f"No complete answer within {limits.deadline:g} s"
+    return f"No answer within {limits.read:g} s"
+
+
+def _caused_by(
+    error: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]
+) -> bool:
+    """Whether `kind` is anywhere in the chain requests and urllib3 wrap errors in."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return True
+        links = (current.__cause__, current.__context__, getattr(current, "reason", None))
+        pending.extend(e for e in (*links, *current.args) if isinstance(e, BaseException))
+    return False
+
+
+def _redirect_host(url: str, location: str) -> str | None:
+    if not location:
+        return None
+    try:
+        return urlsplit(urljoin(url, location)).hostname
+    except ValueError:
+        return None
+
+
+def _finish(
+    outcome: Outcome, started: float, detail: str, status: int | None = None, **extra: Any
+) -> EgressResult:
+    duration_ms = int((time.monotonic() - started) * 1000)
+    return EgressResult(outcome, status, duration_ms, detail[:DETAIL_CHARS], **extra)

@@ -1,0 +1,83 @@
+"""The Set up a connection / edit form.
+
+The form only reads the request (and keeps application access to the admin's own workspace);
+every rule, including what is required, is applied by connection_create/connection_update,
+which report all fields at once. The view puts those errors back next to their fields.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from integrations.services.connections import NAME_MAX_LENGTH
+from integrations.validators import MAX_BODY_CHARS, MAX_HEADERS_CHARS
+from workspace.models import Application, Workspace
+
+
+class ConnectionForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": NAME_MAX_LENGTH}),
+    )
+    applications = forms.ModelMultipleChoiceField(
+        label="Application access",
+        queryset=Application.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Boards of these applications may use the connection in Action widgets.",
+    )
+    # A text input rather than type=url: the browser's own URL check would pre-empt ours with
+    # a vaguer message, and ours is the one that knows the rules.
+    url = forms.CharField(
+        label="POST endpoint URL",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "url", "spellcheck": "false", "placeholder": "https://"}
+        ),
+    )
+    headers = forms.CharField(
+        label="Headers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=(
+            'A JSON object of header names and text values, e.g. {"Authorization": "Bearer …"}. '
+            f"At most {MAX_HEADERS_CHARS} characters."
+        ),
+    )
+    body = forms.CharField(
+        label="JSON body",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=f"Sent as application/json exactly as typed. At most {MAX_BODY_CHARS} characters.",
+    )
+    # Edit only: the stored headers and body are never shown, so the admin says explicitly that
+    # the text boxes replace them; an empty box then removes them.
+    replace_headers = forms.BooleanField(label="Replace headers", required=False)
+    replace_body = forms.BooleanField(label="Replace JSON body", required=False)
+
+    def __init__(self, *args, workspace: Workspace, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.fields["applications"].queryset = Application.objects.filter(
+            workspace=workspace
+        ).order_by("name")
+        if not editing:
+            del self.fields["replace_headers"]
+            del self.fields["replace_body"]
+
+    def service_arguments(self) -> dict:
+        """cleaned_data as connection_create/connection_update take it: None keeps a secret."""
+        data = self.cleaned_data
+        arguments = {
+            "name": data["name"],
+            "applications": list(data["applications"]),
+            "url": data["url"],
+            "headers": data["headers"],
+            "body": data["body"],
+        }
+        if self.editing:
+            for field in ("headers", "body"):
+                if not data.get(f"replace_{field}"):
+                    arguments[field] = None
+        return arguments

@@ -1,0 +1,147 @@
+"""Reads of the delivery log and of what is left of each host's hourly quota."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from integrations.models import Connection, Delivery
+from workspace.models import Workspace
+from workspace.selectors import (
+    AnyUser,
+    is_workspace_admin,
+    workspace_for_admin,
+    workspace_for_user,
+)
+
+QUOTA_WINDOW = timedelta(hours=1)
+
+
+class HostQuota(NamedTuple):
+    host: str
+    used: int
+    left: int
+    next_possible_at: datetime | None  # only when nothing is left
+
+
+def pending_lost_after() -> timedelta:
+    """How long a pending delivery may wait before we assume its worker died with it."""
+    return timedelta(seconds=float(settings.OUTBOUND_DEADLINE) + 60)
+
+
+def delivery_is_lost(delivery: Delivery, *, now: datetime | None = None) -> bool:
+    """Still pending long after any call could have ended: no result will ever be recorded."""
+    if delivery.outcome != Delivery.Outcome.PENDING:
+        return False
+    return delivery.created_at <= (now or timezone.now()) - pending_lost_after()
+
+
+def delivery_get_for_user(*, user: AnyUser, delivery_id: int) -> Delivery:
+    """The delivery if `user` made it or administers its workspace; otherwise 404."""
+    workspace = workspace_for_user(user=user)
+    deliveries = Delivery.objects.filter(workspace=workspace)
+    if not is_workspace_admin(user=user, workspace=workspace):
+        deliveries = deliveries.filter(user=user)
+    return get_object_or_404(deliveries, pk=delivery_id)
+
+
+def delivery_get_for_admin(*, user: AnyUser, delivery_id: int) -> Delivery:
+    """For pages that show the response excerpt: Workspace Admins only."""
+    workspace = workspace_for_admin(user=user)
+    return get_object_or_404(
+        Delivery.objects.select_related("user", "connection"), workspace=workspace, pk=delivery_id
+    )
+
+
+def delivery_connection_for_admin(*, user: AnyUser, connection_id: int) -> Connection:
+    """A connection of the admin's workspace, for its Test button and delivery log; else 404.
+
+    The secret columns stay encrypted: neither needs them (the send loads them itself), and a
+    connection whose secrets no longer decrypt still shows its log.
+    """
+    workspace = workspace_for_admin(user=user)
+    return get_object_or_404(
+        Connection.objects.select_related("workspace").defer("url", "headers", "body"),
+        workspace=workspace,
+        pk=connection_id,
+    )
+
+
+def delivery_list_for_connection(
+    *, connection: Connection, outcome: str | None = None
+) -> QuerySet[Delivery]:
+    """Newest first, optionally only one Delivery.Outcome."""
+    deliveries = Delivery.objects.filter(connection=connection).select_related("user")
+    if outcome:
+        deliveries = deliveries.filter(outcome=outcome)
+    return deliveries.order_by("-created_at", "-id")
+
+
+def quota_counted(*, workspace: Workspace, host: str, now: datetime) -> QuerySet[Delivery]:
+    """The calls to `host` that count against the workspace's quota at `now`."""
+    return Delivery.objects.filter(
+        workspace=workspace,
+        host=host,
+        counts_toward_quota=True,
+        created_at__gt=now - QUOTA_WINDOW,
+    )
+
+
+def quota_next_possible_at(*, workspace: Workspace, host: str, now: datetime) -> datetime | None:
+    """None while a call is allowed; else when the next one will be, to the minute.
+
+    The time is when enough counted calls have left the rolling hour to make room for one, rounded
+    UP to the minute: a person who comes back at the minute we show must not be refused again.
+    """
+    counted = quota_counted(workspace=workspace, host=host, now=now)
+    used = counted.count()
+    if used < settings.OUTBOUND_CALLS_PER_HOUR:
+        return None
+    # With `used` calls in the window, room appears when the (used - limit + 1)-th oldest leaves.
+    index = used - settings.OUTBOUND_CALLS_PER_HOUR
+    frees_at = counted.order_by("created_at", "id").values_list("created_at", flat=True)[index]
+    return _minute_ceiling(frees_at + QUOTA_WINDOW)
+
+
+def calls_left_this_hour(*, workspace: Workspace) -> list[HostQuota]:
+    """Every host the workspace has a connection to or called this hour, by host name."""
+    now = timezone.now()
+    limit = settings.OUTBOUND_CALLS_PER_HOUR
+    usage = {
+        row["host"]: row
+        for row in Delivery.objects.filter(
+            workspace=workspace, counts_toward_quota=True, created_at__gt=now - QUOTA_WINDOW
+        )
+        .values("host")
+        .annotate(used=Count("id"))
+        .order_by()
+    }
+    hosts = set(usage) | set(
+        Connection.objects.filter(workspace=workspace).values_list("host", flat=True)
+    )
+    quotas = []
+    for host in sorted(hosts):
+        used = usage[host]["used"] if host in usage else 0
+        next_at = None
+        if used >= limit:
+            next_at = quota_next_possible_at(workspace=workspace, host=host, now=now)
+        quotas.append(HostQuota(host, used, max(0, limit - used), next_at))
+    return quotas
+
+
+def host_quota(*, workspace: Workspace, host: str) -> HostQuota:
+    now = timezone.now()
+    limit = settings.OUTBOUND_CALLS_PER_HOUR
+    used = quota_counted(workspace=workspace, host=host, now=now).count()
+    next_at = quota_next_possible_at(workspace=workspace, host=host, now=now)
+    return HostQuota(host, used, max(0, limit - used), next_at)
+
+
+def _minute_ceiling(moment: datetime) -> datetime:
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)

@@ -1,0 +1,206 @@
+"""Writes for workspace API keys: create, edit, delete, and authenticating a presented key.
+
+A key looks like `sb_<prefix>_<secret>`. The prefix is random, not secret, and shown in the list
+so people can tell keys apart; the whole key is stored only as its SHA-256. The secret is
+returned once, by `api_key_create`, and never again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import ApiKey, AuditEntry
+from integrations.services.audit import audit_record
+from workspace.models import Workspace
+
+KEY_SCHEME = "sb"
+# Rewriting last_used_at on every request would turn each API call into a database write;
+# a minute's precision is plenty for "last use".
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class CreatedApiKey:
+    api_key: ApiKey
+    secret: str
+
+
+class ApiKeyRefused(Exception):
+    """A presented key cannot be used. `status` is the HTTP status the API answers with."""
+
+    status = 401
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ApiKeyMissing(ApiKeyRefused):
+    pass
+
+
+class ApiKeyUnknown(ApiKeyRefused):
+    pass
+
+
+class ApiKeyExpired(ApiKeyRefused):
+    status = 403
+
+
+class ApiKeyWrongType(ApiKeyRefused):
+    status = 403
+
+
+def api_key_hash(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+
+def api_key_valid_through(*, api_key: ApiKey) -> datetime.date:
+    """The last day the key works (it stops at midnight, server time, as `expires_on` begins)."""
+    return api_key.expires_on - datetime.timedelta(days=1)
+
+
+def api_key_is_valid_today(*, api_key: ApiKey) -> bool:
+    """Valid until the end of the day before `expires_on`, in the server's time zone."""
+    return timezone.localdate() < api_key.expires_on
+
+
+def _validate_expiry(expires_on: datetime.date) -> None:
+    if expires_on <= timezone.localdate():
+        raise ValidationError(
+            {
+                "expires_on": "Choose a date after today: a key is valid until the end of "
+                "the day before its expiration date."
+            }
+        )
+
+
+def _audit(
+    *, api_key: ApiKey, actor: AbstractBaseUser | None, action: str, changes: dict
+) -> AuditEntry:
+    return audit_record(
+        workspace=api_key.workspace,
+        actor=actor,
+        action=action,
+        subject_name=api_key.name,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    workspace: Workspace,
+    name: str,
+    key_type: str,
+    expires_on: datetime.date,
+    created_by: AbstractBaseUser | None,
+) -> CreatedApiKey:
+    _validate_expiry(expires_on)
+    prefix = secrets.token_hex(4)
+    secret = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey(
+        workspace=workspace,
+        name=name.strip(),
+        key_type=key_type,
+        prefix=prefix,
+        key_hash=api_key_hash(secret),
+        expires_on=expires_on,
+        created_by=created_by,
+    )
+    # created_by is not input (and may be None for keys made by a command); the rest is checked.
+    api_key.full_clean(exclude=["created_by"])
+    api_key.save()
+    _audit(
+        api_key=api_key,
+        actor=created_by,
+        action=AuditEntry.Action.KEY_CREATED,
+        changes={
+            "Name": [None, api_key.name],
+            "Key type": [None, api_key.get_key_type_display()],
+            "Expiration date": [None, expires_on.isoformat()],
+        },
+    )
+    return CreatedApiKey(api_key=api_key, secret=secret)
+
+
+@transaction.atomic
+def api_key_update(
+    *, api_key: ApiKey, name: str, expires_on: datetime.date, actor: AbstractBaseUser | None
+) -> ApiKey:
+    name = name.strip()
+    changes: dict[str, list[str]] = {}
+    if name != api_key.name:
+        changes["Name"] = [api_key.name, name]
+    if expires_on != api_key.expires_on:
+        _validate_expiry(expires_on)
+        changes["Expiration date"] = [api_key.expires_on.isoformat(), expires_on.isoformat()]
+    if not changes:
+        return api_key
+    api_key.name = name
+    api_key.expires_on = expires_on
+    api_key.full_clean(exclude=["created_by"])
+    api_key.save(update_fields=["name", "expires_on"])
+    _audit(api_key=api_key, actor=actor, action=AuditEntry.Action.KEY_UPDATED, changes=changes)
+    return api_key
+
+
+@transaction.atomic
+def api_key_delete(*, api_key: ApiKey, actor: AbstractBaseUser | None) -> None:
+    _audit(
+        api_key=api_key,
+        actor=actor,
+        action=AuditEntry.Action.KEY_DELETED,
+        changes={"Name": [api_key.name, None], "Key type": [api_key.get_key_type_display(), None]},
+    )
+    api_key.delete()
+
+
+def api_key_authenticate(*, raw_key: str, key_type: str) -> ApiKey:
+    """The key a client presented, if it may be used for `key_type` today; else ApiKeyRefused.
+
+    Unknown and deleted keys look the same (401); an expired key or one of the other type is a
+    403, because the client did identify itself and needs a different key.
+    """
+    if not raw_key:
+        raise ApiKeyMissing("Send an API key: Authorization: Bearer <key>.")
+    scheme, _, rest = raw_key.partition("_")
+    prefix, _, _ = rest.partition("_")
+    if scheme != KEY_SCHEME or not prefix:
+        raise ApiKeyUnknown("This API key is not valid.")
+    presented_hash = api_key_hash(raw_key)
+    candidates = ApiKey.objects.select_related("workspace").filter(prefix=prefix)
+    api_key = next(
+        (key for key in candidates if hmac.compare_digest(key.key_hash, presented_hash)), None
+    )
+    if api_key is None:
+        raise ApiKeyUnknown("This API key is not valid.")
+    if not api_key_is_valid_today(api_key=api_key):
+        raise ApiKeyExpired(
+            f"This API key expired: it was valid until the end of the day before "
+            f"{api_key.expires_on.isoformat()}."
+        )
+    if api_key.key_type != key_type:
+        raise ApiKeyWrongType(
+            f"This is an {api_key.get_key_type_display()} key; this endpoint needs an "
+            f"{ApiKey.KeyType(key_type).label} key."
+        )
+    _touch(api_key)
+    return api_key
+
+
+def _touch(api_key: ApiKey) -> None:
+    now = timezone.now()
+    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_PRECISION:
+        return
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now

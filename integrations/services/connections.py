@@ -1,0 +1,233 @@
+"""Writes for API request connections. Each one validates everything, saves, and records an
+audit entry in the same transaction.
+
+Validation lives here (not only in the form) because this is the one door into the table: a
+ValidationError carries a message per field, which the view puts back next to that field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.views.decorators.debug import sensitive_variables
+
+from integrations import address_policy
+from integrations.models import AuditEntry, Connection
+from integrations.services.audit import Change, audit_record
+from integrations.validators import validate_body_text, validate_headers_text
+from workspace.models import Application, Workspace
+
+NAME_MAX_LENGTH = 100
+DUPLICATE_NAME = "A connection with this name already exists in your workspace."
+
+
+def _clean_name(*, workspace: Workspace, name: str, exclude_pk: int | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the connection a name.", code="required")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            f"The name can be at most {NAME_MAX_LENGTH} characters.", code="max_length"
+        )
+    taken = Connection.objects.filter(workspace=workspace, name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError(DUPLICATE_NAME, code="unique")
+    return name
+
+
+def _clean_url(url: str) -> address_policy.ParsedEndpoint:
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError("Enter the URL Switchboard should POST to.", code="required")
+    return address_policy.validate_endpoint_url(url)
+
+
+def _clean_applications(
+    *, workspace: Workspace, applications: Iterable[Application]
+) -> list[Application]:
+    applications = list(applications)
+    if any(application.workspace_id != workspace.pk for application in applications):
+        raise ValidationError("Choose applications of your own workspace.", code="invalid_choice")
+    return applications
+
+
+def _clean(
+    errors: dict[str, list[ValidationError]], field: str, check, *args, **kwargs
+) -> object | None:
+    """Run one check and file its error under `field`, so every field reports at once."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as error:
+        errors.setdefault(field, []).append(error)
+        return None
+
+
+def _save(connection: Connection) -> None:
+    connection.full_clean(exclude=["applications"])
+    try:
+        with transaction.atomic():
+            connection.save()
+    except IntegrityError:
+        # Two admins saving the same name at the same moment: the constraint decides.
+        raise ValidationError({"name": [DUPLICATE_NAME]}) from None
+
+
+# Error reports (DEBUG off) show every frame's local variables; these hold the secrets.
+@sensitive_variables()
+@transaction.atomic
+def connection_create(
+    *,
+    workspace: Workspace,
+    actor: AbstractBaseUser | None,
+    name: str,
+    applications: Iterable[Application],
+    url: str,
+    headers: str = "",
+    body: str = "",
+) -> Connection:
+    errors: dict[str, list[ValidationError]] = {}
+    name = _clean(errors, "name", _clean_name, workspace=workspace, name=name, exclude_pk=None)
+    apps = _clean(
+        errors, "applications", _clean_applications, workspace=workspace, applications=applications
+    )
+    endpoint = _clean(errors, "url", _clean_url, url)
+    headers = _clean(errors, "headers", validate_headers_text, headers)
+    body = _clean(errors, "body", validate_body_text, body)
+    if errors:
+        raise ValidationError(errors)
+
+    connection = Connection(
+        workspace=workspace,
+        name=name,
+        url=endpoint.url,
+        headers=headers,
+        body=body,
+        host=endpoint.host,
+        created_by=actor,
+    )
+    _save(connection)
+    connection.applications.set(apps)
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action=AuditEntry.Action.CREATED,
+        subject_name=connection.name,
+        connection=connection,
+        changes={
+            "Name": [None, connection.name],
+            "Application access": [None, _names(apps)],
+            "Host": [None, connection.host],
+            "Headers": "set" if headers else "none",
+            "JSON body": "set" if body else "none",
+        },
+    )
+    return connection
+
+
+@sensitive_variables()
+@transaction.atomic
+def connection_update(
+    *,
+    connection: Connection,
+    actor: AbstractBaseUser | None,
+    name: str,
+    applications: Iterable[Application],
+    url: str,
+    headers: str | None = None,
+    body: str | None = None,
+) -> Connection:
+    """Change a connection. `headers` or `body` None keeps the stored value (it is write-only:
+    the admin never sees it again, so leaving the field alone must not erase it)."""
+    workspace = connection.workspace
+    errors: dict[str, list[ValidationError]] = {}
+    name = _clean(errors, "name", _clean_name, workspace=workspace, name=name, exclude_pk=connection.pk)
+    apps = _clean(
+        errors, "applications", _clean_applications, workspace=workspace, applications=applications
+    )
+    url = (url or "").strip()
+    endpoint = None
+    # An unchanged URL was checked when it was saved, and is checked again before every send;
+    # re-resolving it here would only stop an admin renaming a connection during a DNS outage.
+    if url != connection.url:
+        endpoint = _clean(errors, "url", _clean_url, url)
+    if headers is not None:
+        headers = _clean(errors, "headers", validate_headers_text, headers)
+    if body is not None:
+        body = _clean(errors, "body", validate_body_text, body)
+    if errors:
+        raise ValidationError(errors)
+
+    changes: dict[str, Change] = {}
+    if name != connection.name:
+        changes["Name"] = [connection.name, name]
+        connection.name = name
+    old_apps = _names(connection.applications.all())
+    if _names(apps) != old_apps:
+        changes["Application access"] = [old_apps, _names(apps)]
+    if endpoint is not None:
+        changes["POST endpoint URL"] = "changed"
+        if endpoint.host != connection.host:
+            changes["Host"] = [connection.host, endpoint.host]
+        connection.url, connection.host = endpoint.url, endpoint.host
+    if headers is not None and headers != connection.headers:
+        changes["Headers"] = "replaced" if headers else "removed"
+        connection.headers = headers
+    if body is not None and body != connection.body:
+        changes["JSON body"] = "replaced" if body else "removed"
+        connection.body = body
+    if not changes:
+        return connection
+
+    _save(connection)
+    connection.applications.set(apps)
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action=AuditEntry.Action.UPDATED,
+        subject_name=connection.name,
+        connection=connection,
+        changes=changes,
+    )
+    return connection
+
+
+@transaction.atomic
+def connection_set_enabled(
+    *, connection: Connection, actor: AbstractBaseUser | None, enabled: bool
+) -> Connection:
+    if connection.enabled == enabled:
+        return connection
+    connection.enabled = enabled
+    connection.save(update_fields=["enabled", "updated_at"])
+    audit_record(
+        workspace=connection.workspace,
+        actor=actor,
+        action=AuditEntry.Action.ENABLED if enabled else AuditEntry.Action.DISABLED,
+        subject_name=connection.name,
+        connection=connection,
+    )
+    return connection
+
+
+@transaction.atomic
+def connection_delete(*, connection: Connection, actor: AbstractBaseUser | None) -> None:
+    """Delete a connection. Its Action widgets stay on their boards, shown as unavailable, and
+    its delivery log and audit trail are kept under the connection's name."""
+    widget_count = connection.widgets.count()
+    audit_record(
+        workspace=connection.workspace,
+        actor=actor,
+        action=AuditEntry.Action.DELETED,
+        subject_name=connection.name,
+        changes={"Action widgets using it": widget_count},
+    )
+    connection.delete()
+
+
+def _names(applications: Iterable[Application]) -> list[str]:
+    return sorted(application.name for application in applications)

@@ -1,0 +1,279 @@
+"""Sending a connection's POST: exactly one Delivery per click, never over the hourly quota.
+
+Two steps, so the slow one can run on a task-queue worker:
+
+- `delivery_start` runs in the request. Under the (workspace, host) lock it decides whether the
+  click may send and records it: pending (a call, counted in the quota), refused, duplicate or
+  blocked. It opens no connection.
+- `delivery_execute` sends a pending delivery through `integrations.egress` and records what
+  happened. It is the one function a worker runs (see integrations/tasks.py).
+
+Quota rule: a call counts from the moment it is recorded as pending. If the call is then blocked
+at send time (the address turned out not to be public, the connection was disabled meanwhile),
+nothing reached the host, so the call gives its slot back. Every other outcome keeps counting,
+failures and time-outs included: the service may well have received them.
+
+A Delivery never holds a header value or the body, and the stored response excerpt has them
+masked in case the service echoes the request back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from integrations import egress
+from integrations.encrypted_fields import DecryptionError
+from integrations.models import Connection, Delivery
+from integrations.selectors.deliveries import (
+    delivery_is_lost,
+    pending_lost_after,
+    quota_next_possible_at,
+)
+from integrations.services.quota import host_lock_hold, quota_refusal_message
+from workspace.models import Application
+from workspace.selectors import AnyUser
+
+logger = logging.getLogger(__name__)
+
+Outcome = Delivery.Outcome
+
+# A pending delivery's detail says whether a worker has picked it up. delivery_execute claims a
+# delivery by switching the first to the second in one conditional UPDATE, so two workers handed
+# the same id (task queues deliver at least once) never both send.
+WAITING = "Waiting to send"
+SENDING = "Sending…"
+DUPLICATE = "Already sending — wait for the first click to finish"
+DISABLED = "This connection is disabled"
+DELETED = "This connection was deleted"
+UNREADABLE = "The connection's settings could not be read — set it up again"
+LOST = "No result was recorded for this call"
+INTERNAL_ERROR = "The call could not be made because of an error on our side"
+EXCERPT_BYTES = 2048
+REDACTED = "[hidden]"
+# Masking very short values ("1", "yes") would scramble ordinary responses for no gain.
+_MIN_SECRET_LENGTH = 4
+
+_RELATED = ["workspace", "connection", "user"]
+
+_PUBLIC_FALLBACK = {
+    Outcome.PENDING: SENDING,
+    Outcome.SUCCEEDED: "Sent",
+    Outcome.FAILED: "The call failed",
+    Outcome.TIMED_OUT: "No answer in time",
+    Outcome.BLOCKED: "Blocked: that address is not public",
+    Outcome.REFUSED: "Limit reached — try again later",
+    Outcome.DUPLICATE: DUPLICATE,
+}
+
+
+def delivery_start(
+    *,
+    connection: Connection,
+    user: AnyUser | None,
+    source: str,
+    board_id: int | None = None,
+    widget_id: int | None = None,
+    board_name: str = "",
+    widget_label: str = "",
+    application: Application | None = None,
+) -> Delivery:
+    """Record one click. Returns a pending delivery to hand to `delivery_dispatch`, or a final one
+    (refused, duplicate, blocked) that sends nothing.
+
+    `application`, when given, is the board's application: a connection no longer granted to it
+    is blocked here too, whatever the caller checked.
+    """
+    fields: dict[str, Any] = {
+        "workspace_id": connection.workspace_id,
+        "connection": connection,
+        "connection_name": connection.name,
+        "host": connection.host,
+        "user": user if user is not None and user.is_authenticated else None,
+        "source": source,
+        "board_id": board_id,
+        "widget_id": widget_id,
+        "board_name": board_name[:200],
+        "widget_label": widget_label[:200],
+    }
+    if not connection.enabled:
+        return _record(fields, outcome=Outcome.BLOCKED, detail=DISABLED)
+    if application is not None and not _granted(connection, application):
+        detail = f"This connection is not available to {application.name}"
+        return _record(fields, outcome=Outcome.BLOCKED, detail=detail[:300])
+    with transaction.atomic():
+        host_lock_hold(workspace=connection.workspace, host=connection.host)
+        # Read the clock only once the lock is ours, so the ledger's times follow the lock order.
+        now = timezone.now()
+        if _in_flight(fields, now=now).exists():
+            return _record(fields, outcome=Outcome.DUPLICATE, detail=DUPLICATE, now=now)
+        next_at = quota_next_possible_at(
+            workspace=connection.workspace, host=connection.host, now=now
+        )
+        if next_at is not None:
+            detail = quota_refusal_message(host=connection.host, next_possible_at=next_at)
+            return _record(fields, outcome=Outcome.REFUSED, detail=detail, now=now)
+        return _record(
+            fields, outcome=Outcome.PENDING, detail=WAITING, now=now, counts_toward_quota=True
+        )
+
+
+def delivery_execute(*, delivery_id: int) -> Delivery:
+    """Send one pending delivery and record the result. Anything else is returned untouched."""
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, outcome=Outcome.PENDING, detail=WAITING
+    ).update(detail=SENDING)
+    delivery = Delivery.objects.get(pk=delivery_id)
+    if not claimed:
+        return delivery
+    try:
+        connection = Connection.objects.filter(pk=delivery.connection_id).first()
+    except DecryptionError:
+        return _finish(delivery, outcome=Outcome.FAILED, detail=UNREADABLE)
+    if connection is None:
+        return _finish(delivery, outcome=Outcome.BLOCKED, detail=DELETED)
+    if not connection.enabled:
+        return _finish(delivery, outcome=Outcome.BLOCKED, detail=DISABLED)
+    try:
+        headers = json.loads(connection.headers) if connection.headers else {}
+    except ValueError:
+        return _finish(delivery, outcome=Outcome.FAILED, detail=UNREADABLE)
+    try:
+        result = egress.post_json(
+            url=connection.url,
+            headers=headers,
+            body=connection.body,
+            idempotency_key=str(delivery.idempotency_key),
+        )
+    except Exception as error:
+        # Only the type: an exception's text could quote the URL or a header.
+        logger.error("Delivery %s could not be sent: %s", delivery.pk, type(error).__name__)
+        return _finish(delivery, outcome=Outcome.FAILED, detail=INTERNAL_ERROR)
+    secrets = _secrets(url=connection.url, headers=headers, body=connection.body)
+    return _finish(
+        delivery,
+        outcome=str(result.outcome),
+        detail=result.detail,
+        http_status=result.status_code,
+        duration_ms=result.duration_ms,
+        response_excerpt=_excerpt(result.response_excerpt, secrets=secrets),
+    )
+
+
+def delivery_public_message(delivery: Delivery) -> str:
+    """What anyone who may click the button may read: the outcome in words.
+
+    Never the response body. The detail is safe to show: egress and this module write it from
+    the outcome, status, timings and host only.
+    """
+    if delivery_is_lost(delivery):
+        return LOST
+    if delivery.outcome == Outcome.PENDING:
+        return SENDING
+    return delivery.detail or _PUBLIC_FALLBACK.get(delivery.outcome, delivery.outcome)
+
+
+def _granted(connection: Connection, application: Application) -> bool:
+    return (
+        application.workspace_id == connection.workspace_id
+        and connection.applications.filter(pk=application.pk).exists()
+    )
+
+
+def _in_flight(fields: dict[str, Any], *, now: datetime) -> QuerySet[Delivery]:
+    """The same person's unfinished click on the same button (widget, or the admin Test).
+
+    A pending delivery older than the send deadline plus a margin is treated as lost (its worker
+    died), so one crash cannot disable a button for good.
+    """
+    if fields["user"] is None:
+        return Delivery.objects.none()
+    pending = Delivery.objects.filter(
+        user=fields["user"], outcome=Outcome.PENDING, created_at__gt=now - pending_lost_after()
+    )
+    if fields["widget_id"] is not None:
+        return pending.filter(widget_id=fields["widget_id"])
+    return pending.filter(
+        connection=fields["connection"], source=fields["source"], widget_id__isnull=True
+    )
+
+
+def _record(
+    fields: dict[str, Any],
+    *,
+    outcome: str,
+    detail: str,
+    now: datetime | None = None,
+    counts_toward_quota: bool = False,
+) -> Delivery:
+    now = now or timezone.now()
+    delivery = Delivery(
+        **fields,
+        outcome=outcome,
+        detail=detail,
+        counts_toward_quota=counts_toward_quota,
+        idempotency_key=uuid.uuid4(),
+        created_at=now,
+        finished_at=None if outcome == Outcome.PENDING else now,
+    )
+    # The related rows were just loaded by the caller; checking that they exist again would add
+    # three queries to every click. The key is a fresh uuid4.
+    delivery.full_clean(exclude=_RELATED, validate_unique=False)
+    delivery.save()
+    return delivery
+
+
+def _finish(delivery: Delivery, *, outcome: str, detail: str, **result: Any) -> Delivery:
+    delivery.outcome = outcome
+    delivery.detail = detail[:300]
+    delivery.finished_at = timezone.now()
+    for name, value in result.items():
+        setattr(delivery, name, value)
+    if outcome == Outcome.BLOCKED:
+        delivery.counts_toward_quota = False  # nothing reached the host: give the slot back
+    delivery.full_clean(exclude=_RELATED, validate_unique=False)
+    delivery.save(
+        update_fields=["outcome", "detail", "finished_at", "counts_toward_quota", *result]
+    )
+    return delivery
+
+
+def _secrets(*, url: str, headers: dict[str, str], body: str) -> list[str]:
+    """Every configured value that must not come back to a page, however the service echoes it."""
+    parts = urlsplit(url)
+    found = [url, parts.path + (f"?{parts.query}" if parts.query else ""), body]
+    found += [str(value) for value in headers.values()]
+    try:
+        found += list(_json_strings(json.loads(body))) if body else []
+    except ValueError:
+        pass
+    return [value for value in found if len(value) >= _MIN_SECRET_LENGTH and value != "/"]
+
+
+def _json_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def _excerpt(text: str, *, secrets: list[str]) -> str:
+    """The first 2 KiB of the response, with any configured secret the service echoed masked.
+
+    Masked before cutting, so a secret that straddles the cut cannot leave a readable half.
+    """
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text.encode("utf-8")[:EXCERPT_BYTES].decode("utf-8", "ignore")

@@ -1,0 +1,45 @@
+"""The hourly call quota per (workspace, host): the lock that makes it exact, and its words.
+
+The delivery log is the ledger: a call counts while its Delivery has `counts_toward_quota` and
+was created less than an hour ago. Counting and recording happen in one transaction that holds
+the (workspace, host) lock, so concurrent clicks in any number of processes are decided one after
+another and never overshoot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection as db_connection
+from django.utils import timezone
+
+from integrations.models import HostLock
+from workspace.models import Workspace
+
+# Keeps the refusal message inside Delivery.detail (300 characters) for very long host names.
+_MAX_HOST_IN_MESSAGE = 120
+
+
+def host_lock_hold(*, workspace: Workspace, host: str) -> None:
+    """Take the (workspace, host) lock until the surrounding transaction ends.
+
+    Call inside transaction.atomic(). On PostgreSQL this is a row lock on the HostLock row; the
+    first click for a host creates the row, and a concurrent creator waits on the unique index,
+    then finds and locks the row instead. SQLite has no row locks: there the IMMEDIATE
+    transaction already holds the database's write lock, which serialises every writer.
+    """
+    if not db_connection.in_atomic_block:
+        raise RuntimeError("host_lock_hold must run inside transaction.atomic()")
+    HostLock.objects.select_for_update().get_or_create(workspace=workspace, host=host)
+
+
+def quota_refusal_message(*, host: str, next_possible_at: datetime) -> str:
+    shown_host = host
+    if len(host) > _MAX_HOST_IN_MESSAGE:
+        shown_host = host[: _MAX_HOST_IN_MESSAGE - 1] + "…"
+    at = timezone.localtime(next_possible_at).strftime("%H:%M")
+    return (
+        f"Limit reached: {settings.OUTBOUND_CALLS_PER_HOUR} calls per hour to {shown_host}"
+        f" — next call possible at {at}"
+    )

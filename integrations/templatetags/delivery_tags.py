@@ -1,0 +1,39 @@
+"""Template helpers for deliveries: the outcome in words, polling, and a connection's activity box.
+
+`{% connection_activity connection %}` renders the Test button, the host's calls left this hour
+and the link to the delivery log; the connection edit pane includes it, so the box works without
+JavaScript and without that view knowing about deliveries.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+
+from integrations.models import Connection, Delivery
+from integrations.selectors.deliveries import delivery_is_lost, host_quota
+from integrations.services.deliveries import delivery_public_message
+
+register = template.Library()
+
+
+@register.filter
+def delivery_message(delivery: Delivery) -> str:
+    """Outcome words only: safe wherever a viewer may look."""
+    return delivery_public_message(delivery)
+
+
+@register.filter
+def delivery_still_sending(delivery: Delivery) -> bool:
+    """Whether a page showing this delivery should ask again shortly."""
+    return delivery.outcome == Delivery.Outcome.PENDING and not delivery_is_lost(delivery)
+
+
+@register.inclusion_tag("integrations/_connection_activity.html", takes_context=True)
+def connection_activity(context: template.Context, connection: Connection) -> dict:
+    return {
+        "connection": connection,
+        "quota": host_quota(workspace=connection.workspace, host=connection.host),
+        "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
+        "csrf_token": context.get("csrf_token"),
+    }

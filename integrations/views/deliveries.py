@@ -1,0 +1,83 @@
+"""Admin views of outgoing calls: the connection's Test button, one delivery, the delivery log."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from integrations.models import Delivery
+from integrations.selectors.deliveries import (
+    calls_left_this_hour,
+    delivery_connection_for_admin,
+    delivery_get_for_admin,
+    delivery_list_for_connection,
+)
+from integrations.services.deliveries import delivery_start
+from integrations.tasks import delivery_dispatch
+
+DELIVERIES_PER_PAGE = 25
+
+
+class DeliveryFilterForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[("", "All outcomes"), *Delivery.Outcome.choices],
+        required=False,
+        label="Outcome",
+    )
+
+
+@login_required
+@require_POST
+def connection_test(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """One real call with the stored settings, counted in the quota like any click."""
+    connection = delivery_connection_for_admin(user=request.user, connection_id=connection_id)
+    delivery = delivery_start(
+        connection=connection, user=request.user, source=Delivery.Source.TEST
+    )
+    if delivery.outcome == Delivery.Outcome.PENDING:
+        delivery_dispatch(delivery.pk)
+        delivery.refresh_from_db()
+    if request.htmx:
+        return render(
+            request, "integrations/delivery_status.html#delivery-result", {"delivery": delivery}
+        )
+    return redirect("integrations:delivery_status", delivery_id=delivery.pk)
+
+
+@login_required
+@require_GET
+def delivery_status(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """One delivery; HTMX polls its partial until the outcome is final."""
+    delivery = delivery_get_for_admin(user=request.user, delivery_id=delivery_id)
+    template = "integrations/delivery_status.html"
+    if request.htmx:
+        template += "#delivery-result"
+    return render(request, template, {"delivery": delivery})
+
+
+@login_required
+@require_GET
+def delivery_log(request: HttpRequest, connection_id: int) -> HttpResponse:
+    connection = delivery_connection_for_admin(user=request.user, connection_id=connection_id)
+    form = DeliveryFilterForm(request.GET or None)
+    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+    deliveries = delivery_list_for_connection(connection=connection, outcome=outcome or None)
+    page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "connection": connection,
+        "form": form,
+        "outcome": outcome,
+        "page": page,
+        "quotas": calls_left_this_hour(workspace=connection.workspace),
+        "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
+    }
+    template = "integrations/delivery_log.html"
+    # Filter changes and page links swap only the table; anything else gets the whole page.
+    if request.htmx and request.htmx.target == "delivery-table":
+        template += "#delivery-table"
+    return render(request, template, context)

@@ -1,0 +1,152 @@
+"""Fixtures for board tests: connections, datasets and widgets made straight through the ORM and
+the boards services, with DNS answered by a fake resolver (tests never use real DNS)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.utils import timezone
+
+from boards.models import Board, Widget
+from boards.services import widget_create
+from datasets.models import Dataset, DatasetColumn, DatasetRow
+from integrations import address_policy
+from integrations.models import Connection, Delivery
+from workspace.models import Application, Workspace
+
+ENDPOINT = "https://api.example.com/forecast/run"
+PUBLIC_IP = "93.184.216.34"
+SECRET_HEADER = "Bearer s3cret-header-value"
+SECRET_BODY = '{"pipeline": "forecast", "token": "s3cret-body-value"}'
+
+
+@pytest.fixture
+def public_dns(monkeypatch):
+    """Every name resolves to one public address; tests change `table` to point elsewhere."""
+    table: dict[str, list[str]] = {}
+
+    def resolve(host: str, port: int) -> list[str]:
+        return table.get(host, [PUBLIC_IP])
+
+    monkeypatch.setattr(address_policy, "resolve_host", resolve)
+    return table
+
+
+@pytest.fixture
+def make_connection(world) -> Callable[..., Connection]:
+    def make(
+        name: str = "Forecast pipeline",
+        *,
+        workspace: Workspace | None = None,
+        applications: list[Application] | None = None,
+        enabled: bool = True,
+        url: str = ENDPOINT,
+        host: str = "api.example.com",
+    ) -> Connection:
+        connection = Connection.objects.create(
+            workspace=workspace or world.acme,
+            name=name,
+            url=url,
+            headers='{"Authorization": "%s"}' % SECRET_HEADER,
+            body=SECRET_BODY,
+            host=host,
+            enabled=enabled,
+        )
+        connection.applications.set(applications if applications is not None else [world.sales])
+        return connection
+
+    return make
+
+
+@pytest.fixture
+def connection(make_connection) -> Connection:
+    return make_connection()
+
+
+@pytest.fixture
+def make_dataset(world) -> Callable[..., Dataset]:
+    def make(
+        name: str = "Forecast",
+        *,
+        workspace: Workspace | None = None,
+        columns: list[tuple[str, str]] | None = None,
+        rows: list[dict] | None = None,
+        version: int = 1,
+    ) -> Dataset:
+        dataset = Dataset.objects.create(
+            workspace=workspace or world.acme,
+            name=name,
+            version=version,
+            updated_at=timezone.now() if rows else None,
+        )
+        columns = columns if columns is not None else [("region", "text"), ("revenue", "number")]
+        for position, (column, kind) in enumerate(columns):
+            DatasetColumn.objects.create(dataset=dataset, name=column, kind=kind, position=position)
+        for position, values in enumerate(rows or []):
+            DatasetRow.objects.create(dataset=dataset, position=position, values=values)
+        return dataset
+
+    return make
+
+
+@pytest.fixture
+def dataset(make_dataset) -> Dataset:
+    return make_dataset(
+        rows=[
+            {"region": "North", "revenue": 1200.5},
+            {"region": "South", "revenue": 800},
+            {"region": "East", "revenue": None},
+        ]
+    )
+
+
+def dataset_import(dataset: Dataset, rows: list[dict]) -> None:
+    """What a finished import leaves behind: new rows, a higher version, a new update time."""
+    last = dataset.rows.count()
+    for offset, values in enumerate(rows):
+        DatasetRow.objects.create(dataset=dataset, position=last + offset, values=values)
+    Dataset.objects.filter(pk=dataset.pk).update(
+        version=dataset.version + 1, updated_at=timezone.now()
+    )
+    dataset.refresh_from_db()
+
+
+@pytest.fixture
+def action_widget(world, connection) -> Widget:
+    return widget_create(
+        board=world.sales_board,
+        kind=Widget.Kind.ACTION,
+        connection=connection,
+        button_label="Refresh forecast",
+        button_tooltip="Runs the forecast pipeline",
+    )
+
+
+def add_action(board: Board, connection: Connection, **fields) -> Widget:
+    return widget_create(board=board, kind=Widget.Kind.ACTION, connection=connection, **fields)
+
+
+def delivery_for(widget: Widget, user, **fields) -> Delivery:
+    """A finished click on `widget` by `user`, written straight to the log."""
+    now = timezone.now()
+    connection = widget.connection
+    defaults = {
+        "workspace": widget.board.application.workspace,
+        "connection": connection,
+        "connection_name": connection.name,
+        "host": connection.host,
+        "user": user,
+        "board_id": widget.board_id,
+        "widget_id": widget.pk,
+        "idempotency_key": uuid.uuid4(),
+        "outcome": Delivery.Outcome.SUCCEEDED,
+        "http_status": 200,
+        "duration_ms": 87,
+        "detail": "Sent · 200 in 87 ms",
+        "response_excerpt": "secret-looking response body",
+        "created_at": now,
+        "finished_at": now,
+    }
+    return Delivery.objects.create(**{**defaults, **fields})

@@ -1,0 +1,78 @@
+"""Helpers shared by the connection tests: DNS we control, recognisable secrets, and a
+connection set up exactly the way an admin's Setup does it."""
+
+from __future__ import annotations
+
+import json
+
+from django.db import connection as db
+
+from integrations.models import Connection
+from integrations.services.connections import connection_create
+
+PUBLIC_IP = "93.184.216.34"
+PRIVATE_IP = "10.0.0.7"
+URL = "https://hooks.example.com/pipeline/run"
+# Values that must never be seen again after Setup: distinctive, so a search cannot miss them.
+HEADER_VALUE = "Bearer hv-7Q2xZk9wLmP4"
+TEAM_VALUE = "team-hv-J8rT3"
+BODY_TOKEN = "bt-Vq83LsN1Xe"
+HEADERS = json.dumps({"Authorization": HEADER_VALUE, "X-Team": TEAM_VALUE})
+BODY = json.dumps({"pipeline": "forecast", "token": BODY_TOKEN})
+SECRETS = (HEADER_VALUE, TEAM_VALUE, BODY_TOKEN)
+
+DNS = {
+    "hooks.example.com": [PUBLIC_IP],
+    "other.example.org": ["93.184.216.35"],
+    "intranet.example.com": [PRIVATE_IP],
+    "mixed.example.com": [PUBLIC_IP, "127.0.0.1"],
+}
+
+
+def fake_resolve(host: str, port: int) -> list[str]:
+    if host not in DNS:
+        raise OSError("Name or service not known")
+    return list(DNS[host])
+
+
+def use_fake_dns(monkeypatch) -> None:
+    monkeypatch.setattr("integrations.address_policy.resolve_host", fake_resolve)
+
+
+def set_up(world, *, name="Forecast pipeline", url=URL, headers=HEADERS, body=BODY, apps=None):
+    return connection_create(
+        workspace=world.acme,
+        actor=world.alice,
+        name=name,
+        applications=[world.sales] if apps is None else apps,
+        url=url,
+        headers=headers,
+        body=body,
+    )
+
+
+def form_data(**overrides) -> dict:
+    data = {"name": "Forecast pipeline", "url": URL, "headers": HEADERS, "body": BODY}
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def raw_row(connection: Connection) -> tuple:
+    """The stored columns exactly as the database holds them."""
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT url, headers, body, host FROM integrations_connection WHERE id = %s",
+            [connection.pk],
+        )
+        return cursor.fetchone()
+
+
+def field_html(page: str, field: str) -> str:
+    """The HTML of one form field's block, from its wrapper to the next field's."""
+    start = page.index(f'id="field-{field}"')
+    following = [
+        index
+        for index in (page.find('id="field-', start + 1), page.find("</form>", start))
+        if index != -1
+    ]
+    return page[start : min(following)]

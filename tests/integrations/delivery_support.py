@@ -1,0 +1,53 @@
+"""Helpers shared by the delivery tests: a connection in a workspace, and DNS we control."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from integrations.models import Connection
+from workspace.models import Workspace
+
+URL = "https://api.example.com/hooks/forecast?token=s3cret-query-token"
+HEADERS = {"X-Api-Key": "s3cret-key-value"}
+BODY = '{"pipeline": "forecast", "token": "s3cret-body-value"}'
+PUBLIC_IP = "93.184.216.34"
+
+
+def make_connection(
+    workspace: Workspace,
+    *,
+    name: str = "Forecast pipeline",
+    url: str = URL,
+    headers: dict[str, str] | None = None,
+    body: str = BODY,
+    applications=(),
+    enabled: bool = True,
+) -> Connection:
+    """Stored the way setup stores it; built directly so a test can also store what setup would
+    now refuse (an address that stopped being public, say)."""
+    connection = Connection.objects.create(
+        workspace=workspace,
+        name=name,
+        url=url,
+        headers=json.dumps(HEADERS if headers is None else headers),
+        body=body,
+        host=urlsplit(url).hostname,
+        enabled=enabled,
+    )
+    connection.applications.set(applications)
+    return connection
+
+
+class FakeDNS:
+    """Stands in for address_policy.resolve_host. A list of lists answers one list per lookup,
+    to play a name that changes its answer (DNS rebinding)."""
+
+    def __init__(self, table: dict | None = None) -> None:
+        self.table = table or {"api.example.com": [PUBLIC_IP], "other.example.org": [PUBLIC_IP]}
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        answer = self.table.get(host)
+        if answer is None:
+            raise OSError("Name or service not known")
+        return answer.pop(0) if isinstance(answer[0], list) else answer
