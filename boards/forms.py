@@ -139,7 +139,10 @@ class KpiWidgetForm(DatasetWidgetForm):
         groups = [
             (
                 dataset.name,
-                [(c.name, f"{c.name} ({c.get_kind_display().lower()})") for c in dataset.columns.all()],
+                [
+                    (c.name, f"{c.name} ({c.get_kind_display().lower()})")
+                    for c in dataset.columns.all()
+                ],
             )
             for dataset in self.datasets
         ]

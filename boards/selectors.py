@@ -79,6 +79,13 @@ class WidgetCard:
             return f"{widget.get_kpi_aggregate_display()} of {widget.kpi_column}"
         return ""
 
+    @property
+    def name(self) -> str:
+        """How Edit mode's controls name this widget to screen readers ("Move up Refresh")."""
+        if self.widget.kind == Widget.Kind.ACTION and not self.widget.title:
+            return self.label
+        return self.heading or f"{self.widget.get_kind_display()} widget"
+
 
 def _widgets(board: Board) -> QuerySet[Widget]:
     granted = Connection.applications.through.objects.filter(

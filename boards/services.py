@@ -202,7 +202,9 @@ def widget_move(*, widget: Widget, direction: Literal["up", "down"]) -> bool:
     if direction not in ("up", "down"):
         raise ValidationError({"direction": "Move a widget up or down."})
     widgets = list(
-        Widget.objects.select_for_update().filter(board_id=widget.board_id).order_by("position", "id")
+        Widget.objects.select_for_update()
+        .filter(board_id=widget.board_id)
+        .order_by("position", "id")
     )
     index = next(i for i, other in enumerate(widgets) if other.pk == widget.pk)
     target = index - 1 if direction == "up" else index + 1
@@ -236,8 +238,7 @@ def widget_click(*, user: AbstractBaseUser, board: Board, widget: Widget) -> Del
     """
     connection = widget.connection
     granted = (
-        connection is not None
-        and connection.applications.filter(pk=board.application_id).exists()
+        connection is not None and connection.applications.filter(pk=board.application_id).exists()
     )
     reason = action_unavailable_reason(widget=widget, board=board, granted=granted)
     if reason:

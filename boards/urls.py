@@ -16,7 +16,9 @@ urlpatterns = [
     path("<int:pk>/widgets/<int:widget_pk>/remove/", widgets.widget_remove, name="widget_remove"),
     # Action buttons
     path("<int:pk>/widgets/<int:widget_pk>/click/", actions.widget_click_view, name="widget_click"),
-    path("<int:pk>/widgets/<int:widget_pk>/confirm/", actions.widget_confirm, name="widget_confirm"),
+    path(
+        "<int:pk>/widgets/<int:widget_pk>/confirm/", actions.widget_confirm, name="widget_confirm"
+    ),
     path("<int:pk>/widgets/<int:widget_pk>/action/", actions.widget_action, name="widget_action"),
     path(
         "<int:pk>/widgets/<int:widget_pk>/deliveries/<int:delivery_pk>/",

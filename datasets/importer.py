@@ -233,7 +233,7 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
                 continue
             if errors:
                 continue
-            batch.append(DatasetRow(dataset=dataset, position=position, values=values))
+            batch.append(DatasetRow(dataset_id=dataset.pk, position=position, values=values))
             position += 1
             if len(batch) >= BATCH_SIZE:
                 DatasetRow.objects.bulk_create(batch)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
+from integrations.models import Connection
 from integrations.services.connections import NAME_MAX_LENGTH
 from integrations.validators import MAX_BODY_CHARS, MAX_HEADERS_CHARS
 from workspace.models import Application, Workspace
@@ -49,7 +50,9 @@ class ConnectionForm(forms.Form):
         label="JSON body",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-        help_text=f"Sent as application/json exactly as typed. At most {MAX_BODY_CHARS} characters.",
+        help_text=(
+            f"Sent as application/json exactly as typed. At most {MAX_BODY_CHARS} characters."
+        ),
     )
     # Edit only: the stored headers and body are never shown, so the admin says explicitly that
     # the text boxes replace them; an empty box then removes them.
@@ -65,6 +68,23 @@ class ConnectionForm(forms.Form):
         if not editing:
             del self.fields["replace_headers"]
             del self.fields["replace_body"]
+
+    @classmethod
+    def for_connection(cls, data, *, connection: Connection, replace: list[str]) -> ConnectionForm:
+        """The edit form: name, application access and URL filled in; headers and body never
+        are, and show as text boxes only for the fields in `replace`."""
+        return cls(
+            data,
+            workspace=connection.workspace,
+            editing=True,
+            initial={
+                "name": connection.name,
+                "applications": list(connection.applications.all()),
+                "url": connection.url,
+                "replace_headers": "headers" in replace,
+                "replace_body": "body" in replace,
+            },
+        )
 
     def service_arguments(self) -> dict:
         """cleaned_data as connection_create/connection_update take it: None keeps a secret."""

@@ -99,7 +99,9 @@ def widget_click_view(request: HttpRequest, pk: int, widget_pk: int) -> HttpResp
 @signed_in
 @require_GET
 @never_cache
-def widget_delivery(request: HttpRequest, pk: int, widget_pk: int, delivery_pk: int) -> HttpResponse:
+def widget_delivery(
+    request: HttpRequest, pk: int, widget_pk: int, delivery_pk: int
+) -> HttpResponse:
     """Where a click stands, in words anyone who may click may read. Polled while pending."""
     board, card = _action_card(request, pk, widget_pk)
     delivery = widget_delivery_get(user=request.user, widget=card.widget, delivery_id=delivery_pk)

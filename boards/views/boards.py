@@ -26,8 +26,6 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def board_edit(request: HttpRequest, pk: int) -> HttpResponse:
     page = board_page_get(user=request.user, board_id=pk, editing=True)
-    if request.htmx:
-        return render(request, "boards/board.html#grid", page.grid_context())
     return render(request, "boards/board.html", {"page": page, "board": page.board})
 
 

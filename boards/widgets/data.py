@@ -68,9 +68,7 @@ def table_page(*, dataset: Dataset) -> TablePage:
     columns = list(dataset.columns.all())
     rows = [
         [_cell(row.values.get(column.name), column) for column in columns]
-        for row in DatasetRow.objects.filter(dataset=dataset).order_by("position")[
-            :TABLE_PAGE_SIZE
-        ]
+        for row in DatasetRow.objects.filter(dataset=dataset).order_by("position")[:TABLE_PAGE_SIZE]
         if isinstance(row.values, dict)
     ]
     total = len(rows) if len(rows) < TABLE_PAGE_SIZE else dataset.rows.count()
@@ -86,7 +84,9 @@ def table_page(*, dataset: Dataset) -> TablePage:
 def _column_values(dataset: Dataset, column: str) -> list[object]:
     """One column of every row, in row order; rows stream in chunks rather than all at once."""
     rows = (
-        DatasetRow.objects.filter(dataset=dataset).order_by("position").values_list("values", flat=True)
+        DatasetRow.objects.filter(dataset=dataset)
+        .order_by("position")
+        .values_list("values", flat=True)
     )
     return [
         values.get(column) if isinstance(values, dict) else None

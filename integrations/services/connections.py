@@ -145,7 +145,9 @@ def connection_update(
     the admin never sees it again, so leaving the field alone must not erase it)."""
     workspace = connection.workspace
     errors: dict[str, list[ValidationError]] = {}
-    name = _clean(errors, "name", _clean_name, workspace=workspace, name=name, exclude_pk=connection.pk)
+    name = _clean(
+        errors, "name", _clean_name, workspace=workspace, name=name, exclude_pk=connection.pk
+    )
     apps = _clean(
         errors, "applications", _clean_applications, workspace=workspace, applications=applications
     )

@@ -104,15 +104,20 @@ def delivery_start(
         "board_name": board_name[:200],
         "widget_label": widget_label[:200],
     }
-    if not connection.enabled:
-        return _record(fields, outcome=Outcome.BLOCKED, detail=DISABLED)
-    if application is not None and not _granted(connection, application):
-        detail = f"This connection is not available to {application.name}"
-        return _record(fields, outcome=Outcome.BLOCKED, detail=detail[:300])
     with transaction.atomic():
         host_lock_hold(workspace=connection.workspace, host=connection.host)
         # Read the clock only once the lock is ours, so the ledger's times follow the lock order.
         now = timezone.now()
+        # Checked afresh under the lock: the caller's copy may predate an admin's change.
+        enabled = Connection.objects.filter(pk=connection.pk).values_list("enabled", flat=True)
+        if not enabled:
+            fields["connection"] = None
+            return _record(fields, outcome=Outcome.BLOCKED, detail=DELETED, now=now)
+        if not enabled[0]:
+            return _record(fields, outcome=Outcome.BLOCKED, detail=DISABLED, now=now)
+        if application is not None and not _granted(connection, application):
+            detail = f"This connection is not available to {application.name}"[:300]
+            return _record(fields, outcome=Outcome.BLOCKED, detail=detail, now=now)
         if _in_flight(fields, now=now).exists():
             return _record(fields, outcome=Outcome.DUPLICATE, detail=DUPLICATE, now=now)
         next_at = quota_next_possible_at(

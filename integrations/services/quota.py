@@ -26,8 +26,9 @@ def host_lock_hold(*, workspace: Workspace, host: str) -> None:
 
     Call inside transaction.atomic(). On PostgreSQL this is a row lock on the HostLock row; the
     first click for a host creates the row, and a concurrent creator waits on the unique index,
-    then finds and locks the row instead. SQLite has no row locks: there the IMMEDIATE
-    transaction already holds the database's write lock, which serialises every writer.
+    then finds and locks the row instead. Under READ COMMITTED (PostgreSQL's default) every
+    query after the lock sees what the previous holder committed. SQLite has no row locks: there
+    the IMMEDIATE transaction already holds the database's write lock, serialising every writer.
     """
     if not db_connection.in_atomic_block:
         raise RuntimeError("host_lock_hold must run inside transaction.atomic()")

@@ -69,8 +69,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def connection_create(request: HttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
-    form = ConnectionForm(
-        request.POST if request.method == "POST" else None, workspace=workspace)
+    form = ConnectionForm(request.POST if request.method == "POST" else None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
             connection = services.connection_create(
@@ -93,18 +92,10 @@ def connection_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def connection_edit(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = connection_get_for_admin(user=request.user, connection_id=connection_id)
-    replace = request.GET.getlist("replace")
-    form = ConnectionForm(
+    form = ConnectionForm.for_connection(
         request.POST if request.method == "POST" else None,
-        workspace=connection.workspace,
-        editing=True,
-        initial={
-            "name": connection.name,
-            "applications": list(connection.applications.all()),
-            "url": connection.url,
-            "replace_headers": "headers" in replace,
-            "replace_body": "body" in replace,
-        },
+        connection=connection,
+        replace=request.GET.getlist("replace"),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,6 +3,7 @@ the boards services, with DNS answered by a fake resolver (tests never use real 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 
@@ -49,7 +50,7 @@ def make_connection(world) -> Callable[..., Connection]:
             workspace=workspace or world.acme,
             name=name,
             url=url,
-            headers='{"Authorization": "%s"}' % SECRET_HEADER,
+            headers=json.dumps({"Authorization": SECRET_HEADER}),
             body=SECRET_BODY,
             host=host,
             enabled=enabled,

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def board_html(world, persona="victor", board=None) -> str:
-    response = world.client_for(persona).get(reverse("boards:detail", args=[(board or world.sales_board).pk]))
+    response = world.client_for(persona).get(
+        reverse("boards:detail", args=[(board or world.sales_board).pk])
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -50,7 +52,10 @@ def test_it_offers_edit_only_to_those_who_may_configure(world):
     [
         ("disable", "This action is unavailable: its connection is disabled."),
         ("delete", "This action is unavailable: its connection was removed."),
-        ("unshare", "This action is unavailable: its connection is not shared with this application."),
+        (
+            "unshare",
+            "This action is unavailable: its connection is not shared with this application.",
+        ),
     ],
 )
 def test_it_shows_an_action_as_unavailable_when_its_connection_changes(

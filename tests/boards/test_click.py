@@ -96,7 +96,8 @@ def test_it_refuses_over_the_hourly_limit_and_says_when_to_try_again(
     click(world, action_widget, "alice")
     html = click(world, action_widget, "victor").content.decode()
     assert re.search(
-        r">Limit reached: 1 calls per hour to api\.example\.com — next call possible at \d\d:\d\d</p>",
+        r">Limit reached: 1 calls per hour to api\.example\.com"
+        r" — next call possible at \d\d:\d\d</p>",
         html,
     )
     assert len(receiver.calls) == 1
@@ -160,7 +161,9 @@ def test_it_shows_a_pending_click_on_a_page_of_its_own_without_javascript(
 
 def test_it_keeps_deliveries_to_the_person_who_clicked(world, action_widget):
     alices = delivery_for(action_widget, world.alice)
-    url = reverse("boards:widget_delivery", args=[world.sales_board.pk, action_widget.pk, alices.pk])
+    url = reverse(
+        "boards:widget_delivery", args=[world.sales_board.pk, action_widget.pk, alices.pk]
+    )
     assert world.client_for("victor").get(url).status_code == 404
     assert world.client_for("alice").get(url).status_code == 200
 
@@ -168,7 +171,9 @@ def test_it_keeps_deliveries_to_the_person_who_clicked(world, action_widget):
 def test_it_does_not_show_a_delivery_through_another_widget(world, action_widget, connection):
     other = add_action(world.sales_board, connection, button_label="Other")
     delivery = delivery_for(other, world.victor)
-    url = reverse("boards:widget_delivery", args=[world.sales_board.pk, action_widget.pk, delivery.pk])
+    url = reverse(
+        "boards:widget_delivery", args=[world.sales_board.pk, action_widget.pk, delivery.pk]
+    )
     assert world.client_for("victor").get(url).status_code == 404
 
 
@@ -231,7 +236,7 @@ def test_it_asks_for_confirmation_inline_before_sending(world, confirm_widget, r
     asked = client.get(confirm_url, headers=HTMX).content.decode()
     assert "This replaces the current forecast. Send?" in asked
     assert 'name="confirmed" value="1"' in asked
-    assert ">Cancel</a>" in asked and "Send</button>" in asked
+    assert ">Cancel</button>" in asked and "Send</button>" in asked
     assert len(receiver.calls) == 0
     sent = click(world, confirm_widget, confirmed="1").content.decode()
     assert re.search(r">Sent · 200 in \d+ ms</p>", sent)

@@ -29,7 +29,9 @@ def test_it_walks_from_edit_to_the_api_request_form(world, connection):
     assert "+ Add a Widget" in edit
     choose = client.get(reverse("boards:widget_add_choose", args=[world.sales_board.pk]))
     assert ">Action</a>" in choose.content.decode()
-    action = client.get(reverse("boards:widget_add_choose", args=[world.sales_board.pk]) + "?kind=action")
+    action = client.get(
+        reverse("boards:widget_add_choose", args=[world.sales_board.pk]) + "?kind=action"
+    )
     assert ">API request</a>" in action.content.decode()
     form = client.get(add_url(world, "api-request")).content.decode()
     for label in (
@@ -91,7 +93,10 @@ def test_it_refuses_a_connection_that_is_not_listed(world, make_connection, whic
         add_url(world, "api-request"), {"connection": chosen.pk}
     )
     assert response.status_code == 200
-    assert "That connection is no longer available here. Choose one listed." in response.content.decode()
+    assert (
+        "That connection is no longer available here. Choose one listed."
+        in response.content.decode()
+    )
     assert not Widget.objects.exists()
 
 
@@ -107,7 +112,9 @@ def test_it_requires_a_connection(world, connection):
 
 
 def test_it_adds_a_text_widget(world):
-    response = world.client_for("erin").post(add_url(world, "text"), {"title": "Notes", "text": "Hi"})
+    response = world.client_for("erin").post(
+        add_url(world, "text"), {"title": "Notes", "text": "Hi"}
+    )
     assert response.status_code == 302
     assert Widget.objects.get().text == "Hi"
 
@@ -132,7 +139,12 @@ def test_it_adds_a_table_of_a_workspace_dataset_only(world, dataset, make_datase
 def test_it_adds_a_kpi(world, dataset):
     response = world.client_for("erin").post(
         add_url(world, "kpi"),
-        {"title": "Revenue", "dataset": dataset.pk, "kpi_column": "revenue", "kpi_aggregate": "sum"},
+        {
+            "title": "Revenue",
+            "dataset": dataset.pk,
+            "kpi_column": "revenue",
+            "kpi_aggregate": "sum",
+        },
     )
     assert response.status_code == 302
     widget = Widget.objects.get()
@@ -209,7 +221,9 @@ def test_it_reorders_through_htmx_and_redraws_the_grid(world):
     widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="one")
     second = widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="two")
     url = reverse("boards:widget_move", args=[world.sales_board.pk, second.pk])
-    response = world.client_for("erin").post(url, {"direction": "up"}, headers={"HX-Request": "true"})
+    response = world.client_for("erin").post(
+        url, {"direction": "up"}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="board-grid"')
     assert html.index("two") < html.index("one")
@@ -245,8 +259,15 @@ def test_it_cannot_touch_a_widget_through_another_board(world):
 
 def test_it_shows_edit_controls_with_names_in_edit_mode(world, connection):
     add_action(world.sales_board, connection, title="Forecast")
-    html = world.client_for("erin").get(reverse("boards:edit", args=[world.sales_board.pk])).content.decode()
-    assert "Move up<span class=\"visually-hidden\"> Forecast</span>" in html
-    assert "Remove<span class=\"visually-hidden\"> Forecast</span>" in html
+    html = (
+        world.client_for("erin")
+        .get(reverse("boards:edit", args=[world.sales_board.pk]))
+        .content.decode()
+    )
+    assert 'Move up<span class="visually-hidden"> Forecast</span>' in html
+    assert 'Remove<span class="visually-hidden"> Forecast</span>' in html
     # The preview button cannot send from Edit mode.
-    assert reverse("boards:widget_click", args=[world.sales_board.pk, Widget.objects.get().pk]) not in html
+    assert (
+        reverse("boards:widget_click", args=[world.sales_board.pk, Widget.objects.get().pk])
+        not in html
+    )

@@ -69,6 +69,7 @@ def test_it_sends_the_new_rows_after_an_import(world, dataset, table, kpi):
     response = check(world.client_for("victor"), world, since)
     html = response.content.decode()
     assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "boards/changes.html"
     assert "<td>West</td>" in html and '<td class="num">999.5</td>' in html
     assert ">3,000</p>" in html  # the KPI: 1,200.5 + 800 + 999.5
     assert f'<article id="widget-{table.pk}"' in html

@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import PASSWORD
 
+PUBLIC_IP = "93.184.216.34"
+
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told that this is deliberate (the test thread is not serving requests).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -65,3 +67,55 @@ def sign_in(live_server, page):
         return page
 
     return sign_in_as
+
+
+def sign_in_on(page, base_url: str, username: str, password: str = PASSWORD):
+    """Sign `username` in on `page` (a second person needs a page of their own)."""
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/")
+    return page
+
+
+@pytest.fixture
+def new_page(browser):
+    """Pages in browser contexts of their own: separate cookies, so separate people."""
+    contexts = []
+
+    def make(width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    # The receiver listens on the IPv4 loopback, the one address the tests allowlist.
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def public_dns(monkeypatch):
+    """Every name resolves to one public address. The live server runs in this process, so the
+    patch applies to the requests the browser makes too; tests never use real DNS."""
+    from integrations import address_policy
+
+    monkeypatch.setattr(address_policy, "resolve_host", lambda host, port: [PUBLIC_IP])
+
+
+@pytest.fixture
+def outbound_to_receiver(settings):
+    """Let the server call a receiver on 127.0.0.1, and send from the worker threads as in
+    production: the click answers "Sending…" and the widget polls for the outcome."""
+    settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
+    settings.OUTBOUND_ALLOW_HTTP = True
+    settings.DELIVERY_RUN_INLINE = False
+    return settings

@@ -69,9 +69,7 @@ def push(
 
 
 def status(client: Client, key: str, import_id: str):
-    return client.get(
-        f"/api/v1/import/{import_id}/status", HTTP_AUTHORIZATION=f"Bearer {key}"
-    )
+    return client.get(f"/api/v1/import/{import_id}/status", HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
 @pytest.fixture

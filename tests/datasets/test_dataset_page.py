@@ -27,8 +27,8 @@ def test_it_shows_datasets_only_to_their_workspace_admins(world, forecast, perso
 def test_it_lists_columns_rows_last_update_and_configuration_ids(world, forecast):
     push(Client(), forecast.import_key, GOOD_CSV, forecast.configuration.pk)
     page = world.client_for("alice").get(reverse("datasets:list")).content.decode()
-    assert "month <span class=\"muted small\">(date)</span>" in page
-    assert "Revenue <span class=\"muted small\">(number)</span>" in page
+    assert 'month <span class="muted small">(date)</span>' in page
+    assert 'Revenue <span class="muted small">(number)</span>' in page
     assert '<td class="num">2</td>' in page
     assert "Never imported" not in page
     assert f"<code>{forecast.configuration.pk}</code>" in page

@@ -99,8 +99,8 @@ def test_it_grows_revenue_faster_in_the_optimistic_scenario():
         rows = forecast_rows(scenario=scenario, start=start, rng=random.Random(1))
         return sum(row["revenue"] for row in rows if row["month"] == date(2032, 4, 1))
 
-    assert last_month_total("optimistic") > last_month_total("base") > last_month_total(
-        "pessimistic"
+    assert (
+        last_month_total("optimistic") > last_month_total("base") > last_month_total("pessimistic")
     )
 
 

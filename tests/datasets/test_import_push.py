@@ -165,14 +165,21 @@ def test_it_appends_in_append_mode(world, forecast):
     )
     client = Client()
     push(client, forecast.import_key, GOOD_CSV, configuration.pk)
-    push(client, forecast.import_key, b"region,Revenue,month\nWest,5,2030-03-01\n", configuration.pk)
+    push(
+        client, forecast.import_key, b"region,Revenue,month\nWest,5,2030-03-01\n", configuration.pk
+    )
     assert [row["region"] for row in forecast.rows()] == ["North", "South", "West"]
 
 
 def test_it_replaces_all_rows_in_replace_mode(forecast):
     client = Client()
     push(client, forecast.import_key, GOOD_CSV, forecast.configuration.pk)
-    push(client, forecast.import_key, b"month,region,revenue\n2031-01-01,East,1\n", forecast.configuration.pk)
+    push(
+        client,
+        forecast.import_key,
+        b"month,region,revenue\n2031-01-01,East,1\n",
+        forecast.configuration.pk,
+    )
     assert forecast.rows() == [{"month": "2031-01-01", "region": "East", "Revenue": 1}]
 
 
@@ -204,9 +211,9 @@ def test_it_takes_a_key_until_the_end_of_the_day_before_its_expiry(world, foreca
         created_by=None,
     )
     expires_on = key.api_key.expires_on
-    last_minute = datetime.datetime.combine(expires_on, datetime.time(0), zone) - datetime.timedelta(
-        minutes=1
-    )
+    last_minute = datetime.datetime.combine(
+        expires_on, datetime.time(0), zone
+    ) - datetime.timedelta(minutes=1)
     client = Client()
     with mock.patch("django.utils.timezone.now", return_value=last_minute):
         assert push(client, key.secret, GOOD_CSV, forecast.configuration.pk).status_code == 202

@@ -34,7 +34,9 @@ def test_it_rolls_back_rows_already_written_in_earlier_batches(forecast):
     run(forecast, GOOD_CSV)
     body = HEADER + b"2031-01-01,North,1\n" * 4500 + b"2031-13-01,North,1\n"
     result = run(forecast, body)
-    assert result["errors"] == ["Line 4502: '2031-13-01' is not a date (YYYY-MM-DD) in column month."]
+    assert result["errors"] == [
+        "Line 4502: '2031-13-01' is not a date (YYYY-MM-DD) in column month."
+    ]
     assert result["rowsReceived"] == 4501
     assert DatasetRow.objects.filter(dataset=forecast.dataset).count() == 2
     assert Dataset.objects.get(pk=forecast.dataset.pk).version == 1
@@ -89,7 +91,8 @@ def test_it_accepts_columns_in_any_order_and_any_case(forecast):
 def test_it_converts_numbers(forecast, raw, stored):
     result = run(forecast, HEADER + b"2031-01-01,North," + raw + b"\n")
     assert result["status"] == "succeeded", result["errors"]
-    assert forecast.rows()[0]["Revenue"] == stored
+    # pytest.approx: PostgreSQL's jsonb gives large floats back as integers.
+    assert forecast.rows()[0]["Revenue"] == (stored if stored is None else pytest.approx(stored))
 
 
 @pytest.mark.parametrize("raw", [b"abc", b"1_000", b"nan", b"inf", b"1,5", b"0x10", b"1e999"])
@@ -101,7 +104,9 @@ def test_it_refuses_what_is_not_a_number(forecast, raw):
     assert result["errors"][0].endswith("in column Revenue.")
 
 
-@pytest.mark.parametrize("raw", [b"2031-02-30", b"31/01/2031", b"20310101", b"2031-W01-1", b"yesterday"])
+@pytest.mark.parametrize(
+    "raw", [b"2031-02-30", b"31/01/2031", b"20310101", b"2031-W01-1", b"yesterday"]
+)
 def test_it_refuses_what_is_not_an_iso_date(forecast, raw):
     result = run(forecast, HEADER + raw + b",North,1\n")
     assert result["errors"] == [

@@ -84,7 +84,9 @@ def test_it_shows_lists_and_rows_without_a_secret(superuser_client, rows, model)
 
 
 def test_it_masks_the_connection_url_headers_and_body(superuser_client, rows):
-    page = superuser_client.get(admin_url(Connection, "change", rows[Connection].pk)).content.decode()
+    page = superuser_client.get(
+        admin_url(Connection, "change", rows[Connection].pk)
+    ).content.decode()
     assert "https://hooks.example.com/…" in page
     assert "/pipeline/run" not in page
     assert "Authorization, X-Team (values hidden)" in page

@@ -109,7 +109,8 @@ def test_it_judges_the_day_in_the_server_time_zone_not_utc(secret, berlin):
     assert timezone.get_current_timezone_name() == "Europe/Berlin"
     with at(datetime.datetime(2031, 6, 14, 21, 59, tzinfo=datetime.UTC)):
         api_key_authenticate(raw_key=secret, key_type="import")
-    with at(datetime.datetime(2031, 6, 14, 22, 0, tzinfo=datetime.UTC)), pytest.raises(
-        ApiKeyExpired
+    with (
+        at(datetime.datetime(2031, 6, 14, 22, 0, tzinfo=datetime.UTC)),
+        pytest.raises(ApiKeyExpired),
     ):
         api_key_authenticate(raw_key=secret, key_type="import")

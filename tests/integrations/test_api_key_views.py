@@ -99,7 +99,10 @@ def test_it_shows_the_secret_once_and_stores_only_its_hash(world):
     assert key.created_by == world.alice
     stored = " ".join(str(value) for value in ApiKey.objects.values_list().get(pk=key.pk))
     assert secret not in stored and secret.split("_", 2)[2] not in stored
-    for url in [reverse("integrations:api_keys"), reverse("integrations:api_key_edit", args=[key.pk])]:
+    for url in [
+        reverse("integrations:api_keys"),
+        reverse("integrations:api_key_edit", args=[key.pk]),
+    ]:
         assert secret not in client.get(url).content.decode()
 
 
@@ -107,7 +110,11 @@ def test_it_records_creation_in_the_audit_trail_without_the_secret(world):
     page = create(world.client_for("alice")).content.decode()
     secret = re.search(r'value="(sb_[^"]+)"', page).group(1)
     entry = AuditEntry.objects.get(action=AuditEntry.Action.KEY_CREATED)
-    assert (entry.actor, entry.subject_name, entry.workspace) == (world.alice, "Forecast job", world.acme)
+    assert (entry.actor, entry.subject_name, entry.workspace) == (
+        world.alice,
+        "Forecast job",
+        world.acme,
+    )
     assert entry.changes["Key type"] == [None, "Import"]
     assert secret not in str(entry.changes)
 
@@ -184,7 +191,9 @@ def test_it_answers_404_for_a_key_of_another_workspace(world):
     ).api_key
     client = world.client_for("alice")
     assert client.get(reverse("integrations:api_key_edit", args=[globex_key.pk])).status_code == 404
-    assert client.post(reverse("integrations:api_key_delete", args=[globex_key.pk])).status_code == 404
+    assert (
+        client.post(reverse("integrations:api_key_delete", args=[globex_key.pk])).status_code == 404
+    )
     assert "Globex key" not in client.get(reverse("integrations:api_keys")).content.decode()
     assert ApiKey.objects.filter(pk=globex_key.pk).exists()
 

@@ -152,7 +152,10 @@ def test_it_validates_a_changed_url_and_moves_the_host(world, connection):
     assert "private or local address" in field_html(page, "url")
     client.post(edit_url(connection), form_data(url="https://other.example.org/hook"))
     connection.refresh_from_db()
-    assert (connection.url, connection.host) == ("https://other.example.org/hook", "other.example.org")
+    assert (connection.url, connection.host) == (
+        "https://other.example.org/hook",
+        "other.example.org",
+    )
 
 
 def test_it_renames_without_resolving_an_unchanged_url_again(world, connection, monkeypatch):

@@ -86,7 +86,12 @@ def test_it_answers_404_and_changes_nothing_for_another_workspaces_connection(wo
     edit = reverse("integrations:connection_edit", args=[connection.pk])
     assert client.get(edit).status_code == 404
     assert client.get(edit, HTTP_HX_REQUEST="true").status_code == 404
-    assert client.post(edit, form_data(name="Hijacked", headers="{}", replace_headers="on")).status_code == 404
+    assert (
+        client.post(
+            edit, form_data(name="Hijacked", headers="{}", replace_headers="on")
+        ).status_code
+        == 404
+    )
     toggle = reverse("integrations:connection_set_enabled", args=[connection.pk])
     assert client.post(toggle, {"enabled": "0"}).status_code == 404
     delete = reverse("integrations:connection_delete", args=[connection.pk])

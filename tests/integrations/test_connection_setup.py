@@ -93,10 +93,14 @@ def test_it_sends_the_browser_to_the_pane_after_an_htmx_setup(world):
 
 
 def test_it_keeps_what_was_typed_when_setup_fails(world):
-    page = world.client_for("alice").post(
-        reverse("integrations:connection_create"),
-        form_data(name="Keep me", url="https://127.0.0.1/", body='{"a": 1}'),
-    ).content.decode()
+    page = (
+        world.client_for("alice")
+        .post(
+            reverse("integrations:connection_create"),
+            form_data(name="Keep me", url="https://127.0.0.1/", body='{"a": 1}'),
+        )
+        .content.decode()
+    )
     assert 'value="Keep me"' in page
     assert "{&quot;a&quot;: 1}" in field_html(page, "body")
 
@@ -104,7 +108,8 @@ def test_it_keeps_what_was_typed_when_setup_fails(world):
 def test_it_never_echoes_a_rejected_header_value_in_its_message(world):
     headers = json.dumps({"X-Team": "abc\r\ndef-secret", "Host": "xyz-secret"})
     response = world.client_for("alice").post(
-        reverse("integrations:connection_create"), form_data(headers=headers),
+        reverse("integrations:connection_create"),
+        form_data(headers=headers),
         HTTP_HX_REQUEST="true",
     )
     errors = field_html(response.content.decode(), "headers").split("</textarea>")[1]

@@ -140,7 +140,9 @@ def test_it_rejects_each_forbidden_header_in_other_spellings(spelling):
         parse_headers(json.dumps({spelling: "x"}))
 
 
-@pytest.mark.parametrize("name", ["Content-Type", "contenttype", "CONTENT-LENGTH", "X-Forwarded-Port"])
+@pytest.mark.parametrize(
+    "name", ["Content-Type", "contenttype", "CONTENT-LENGTH", "X-Forwarded-Port"]
+)
 def test_it_shows_a_forbidden_header_error_next_to_the_headers_field(world, name):
     page = post_setup(world, headers=json.dumps({name: "application/xml"})).content.decode()
     assert f"{name} cannot be set" in field_html(page, "headers")
@@ -154,7 +156,7 @@ def test_it_accepts_ordinary_headers(name):
     assert parse_headers(json.dumps({name: "value 1"})) == {name: "value 1"}
 
 
-@pytest.mark.parametrize("name", ["X Team", "X:Team", "", "Bad\"Name", "Ünicode", "X-Team\n"])
+@pytest.mark.parametrize("name", ["X Team", "X:Team", "", 'Bad"Name', "Ünicode", "X-Team\n"])
 def test_it_rejects_invalid_header_names(name):
     with pytest.raises(ValidationError, match="not a valid header name"):
         parse_headers(json.dumps({name: "x"}))

@@ -11,7 +11,7 @@ import responses
 from django.utils import timezone
 
 from integrations import address_policy
-from integrations.models import Delivery
+from integrations.models import Connection, Delivery
 from integrations.services.deliveries import (
     delivery_execute,
     delivery_public_message,
@@ -218,6 +218,15 @@ def test_it_blocks_a_disabled_connection_without_counting_it(world, connection):
     delivery = click(connection, world.victor)
     assert (delivery.outcome, delivery.detail) == (Outcome.BLOCKED, "This connection is disabled")
     assert not delivery.counts_toward_quota and len(responses.calls) == 0
+
+
+@responses.activate
+def test_it_checks_the_connection_afresh_rather_than_trust_the_callers_copy(world, connection):
+    Connection.objects.filter(pk=connection.pk).update(enabled=False)
+    assert connection.enabled  # the copy the board loaded a moment earlier
+    delivery = click(connection, world.victor)
+    assert (delivery.outcome, delivery.detail) == (Outcome.BLOCKED, "This connection is disabled")
+    assert len(responses.calls) == 0
 
 
 @responses.activate

@@ -237,3 +237,26 @@ def test_it_offers_the_test_button_in_the_connection_pane_and_sends_from_it(worl
     pane = client.get(reverse("integrations:connection_edit", args=[connection.pk])).content
     assert b"99 of 100 calls left this hour to api.example.com" in pane
     assert len(responses.calls) == 1
+
+
+def test_it_shows_a_call_to_its_clicker_and_the_admin_only(world, connection):
+    from django.http import Http404
+
+    from integrations.selectors.deliveries import delivery_get_for_user
+
+    delivery = delivery_start(connection=connection, user=world.victor, source="widget")
+    assert delivery_get_for_user(user=world.victor, delivery_id=delivery.pk) == delivery
+    assert delivery_get_for_user(user=world.alice, delivery_id=delivery.pk) == delivery
+    for outsider in (world.erin, world.oscar):
+        with pytest.raises(Http404):
+            delivery_get_for_user(user=outsider, delivery_id=delivery.pk)
+
+
+def test_it_hides_another_workspaces_call_from_the_admin(world):
+    globex_delivery = delivery_start(
+        connection=make_connection(world.globex), user=world.oscar, source="test"
+    )
+    client = world.client_for("alice")
+    url = reverse("integrations:delivery_status", args=[globex_delivery.pk])
+    assert client.get(url).status_code == 404
+    assert client.get(url, **HTMX).status_code == 404

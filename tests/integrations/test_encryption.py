@@ -93,7 +93,9 @@ def test_it_rotates_every_row_to_the_first_key(world, keys, capsys):
     keys(NEW_KEY)
     for connection in (first, second):
         after = raw_row(connection)
-        assert all(new != old for new, old in zip(after[:3], before[connection.pk][:3], strict=True))
+        assert all(
+            new != old for new, old in zip(after[:3], before[connection.pk][:3], strict=True)
+        )
     first, second = Connection.objects.get(pk=first.pk), Connection.objects.get(pk=second.pk)
     assert HEADER_VALUE in first.headers and BODY_TOKEN in first.body and first.url == URL
     assert (second.headers, second.body) == ("", "")

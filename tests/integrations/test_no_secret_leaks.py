@@ -69,7 +69,10 @@ def test_no_page_or_log_line_shows_a_secret_after_setup(world, caplog, django_us
 
     # Edits that leave the secrets alone, and ones that fail, answer without them too.
     edit = reverse("integrations:connection_edit", args=[connection.pk])
-    for data in [form_data(name="Renamed", headers=None, body=None), form_data(url="https://10.1.1.1/")]:
+    for data in [
+        form_data(name="Renamed", headers=None, body=None),
+        form_data(url="https://10.1.1.1/"),
+    ]:
         for extra in [{}, {"HTTP_HX_REQUEST": "true"}]:
             response = client.post(edit, data, follow=True, **extra)
             assert_no_secret(response.content.decode(), f"POST {edit}")
@@ -133,4 +136,5 @@ def test_an_error_in_the_service_hides_its_local_variables(world, monkeypatch):
             body=BODY,
         )
     report = ExceptionReporter(None, caught.type, caught.value, caught.tb)
-    assert_no_secret(report.get_traceback_text(), "the service's error report")
+    # The HTML report is the one that lists each frame's local variables.
+    assert_no_secret(report.get_traceback_html(), "the service's error report")

@@ -14,7 +14,15 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "FIELD_ENCRYPTION_KEYS",
+            "DEBUG",
+            "DJANGO_SETTINGS_MODULE",
+            "SECURE_SSL_REDIRECT",
+            "TESTING",
+        }
     }
     clean_env.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
