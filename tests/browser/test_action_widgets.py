@@ -125,7 +125,11 @@ def test_it_shows_the_viewer_success_and_the_receiver_gets_the_configured_post(
     # The viewer reads the outcome, never the service's answer.
     assert '"queued"' not in page.content()
     delivery = Delivery.objects.get()
-    assert (delivery.outcome, delivery.http_status, delivery.user) == ("succeeded", 200, world.victor)
+    assert (delivery.outcome, delivery.http_status, delivery.user) == (
+        "succeeded",
+        200,
+        world.victor,
+    )
 
 
 def test_it_shows_the_viewer_the_failure_when_the_receiver_answers_500(

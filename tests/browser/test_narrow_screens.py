@@ -93,21 +93,17 @@ def test_it_keeps_the_board_and_the_connection_form_usable_at_375_px(
     page.get_by_role("link", name="Sales Forecast").click()
     expect(page.get_by_test_id("table-widget")).to_contain_text("Enterprise subscriptions")
     assert_no_horizontal_overflow(page)
-    page.screenshot(path="/tmp/last375.png", full_page=True)
-    page.screenshot(path="/tmp/board375.png", full_page=True)
     button = page.get_by_role("button", name="Refresh the revenue forecast for every region")
     assert_within_screen(button)
     button.click()
     expect(page.get_by_test_id("action-result")).to_have_text(re.compile(r"^Sent · 200 in"))
     assert_no_horizontal_overflow(page)
-    page.screenshot(path="/tmp/last375.png", full_page=True)
 
     page.goto(f"{live_server.url}/integrations/api-request/new/")
     for label in ("Name", "POST endpoint URL", "Headers", "JSON body"):
         assert_within_screen(page.get_by_label(label))
     assert_within_screen(page.get_by_role("button", name="Setup"))
     assert_no_horizontal_overflow(page)
-    page.screenshot(path="/tmp/last375.png", full_page=True)
     # A long error message wraps instead of widening the page.
     page.get_by_label("POST endpoint URL").fill("https://169.254.169.254/latest/meta-data/")
     page.get_by_role("button", name="Setup").click()
@@ -115,4 +111,3 @@ def test_it_keeps_the_board_and_the_connection_form_usable_at_375_px(
         "169.254.169.254 is a private or local address."
     )
     assert_no_horizontal_overflow(page)
-    page.screenshot(path="/tmp/last375.png", full_page=True)
