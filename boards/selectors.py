@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,12 +16,12 @@ from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import delivery_get_for_user
 from workspace.models import ApplicationRole, Membership
 from workspace.selectors import (
+    AnyUser,
     applications_configurable_by,
     applications_openable_by,
     can_configure_application,
 )
 
-AnyUser = AbstractBaseUser | AnonymousUser
 DATA_KINDS = (Widget.Kind.TABLE, Widget.Kind.KPI)
 # Never decrypted just to draw a board: not needed, and a key problem must not break the page.
 CONNECTION_SECRETS = ("connection__url", "connection__headers", "connection__body")

@@ -63,8 +63,9 @@ def _check_kpi(dataset: Dataset, column_name: str, aggregate: str) -> None:
         label = Widget.Aggregate(aggregate).label
         raise ValidationError(
             {
-                "kpi_column": f"{label} needs a number column; {column.name} holds "
-                f"{column.get_kind_display().lower()}s. Choose a number column, or count or latest."
+                "kpi_column": f"{label} needs a number column, and {column.name} is a "
+                f"{column.get_kind_display().lower()} column. Choose a number column, or count "
+                "or latest."
             }
         )
 

@@ -113,7 +113,7 @@ def import_push_csv(request: HttpRequest, api_key: ApiKey) -> JsonResponse:
             403, "forbidden", "This import configuration belongs to another workspace."
         )
     max_bytes = settings.IMPORT_MAX_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes:
+    if _declared_length(request) > max_bytes:
         return _too_large(max_bytes)
     if request.content_type == "multipart/form-data":
         return error_response(
@@ -133,6 +133,13 @@ def import_push_csv(request: HttpRequest, api_key: ApiKey) -> JsonResponse:
     )
     response["Location"] = _status_url(job)
     return response
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django then reads nothing either; the empty body is refused below
 
 
 def _too_large(max_bytes: int) -> JsonResponse:

@@ -1,7 +1,7 @@
 """The Action button: confirm, click, and follow the delivery until it has an outcome.
 
-HTMX requests get the widget's action region back (a partial); without JavaScript the same
-forms post normally and the outcome comes back as a message on the board.
+HTMX requests get what goes inside the widget's action region (a partial); without JavaScript
+the same forms post normally and the outcome comes back as a message on the board.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from boards.views.access import signed_in
 from integrations.models import Delivery
 from integrations.services.deliveries import delivery_public_message
 
-REGION = "boards/board.html#action_region"
+# HTMX requests get what is inside the widget's action region (the region itself stays put).
+REGION = "boards/board.html#action_state"
 
 
 def _action_card(request: HttpRequest, pk: int, widget_pk: int) -> tuple[Board, WidgetCard]:
@@ -87,6 +88,14 @@ def widget_click_view(request: HttpRequest, pk: int, widget_pk: int) -> HttpResp
         return redirect(_board_url(board, card))
     if request.htmx:
         return render(request, REGION, _delivery_context(board, card, delivery))
+    return _outcome_without_javascript(request, board, card, delivery)
+
+
+def _outcome_without_javascript(
+    request: HttpRequest, board: Board, card: WidgetCard, delivery: Delivery
+) -> HttpResponse:
+    """Back to the board with the outcome as a message; a call still under way gets a page
+    that says so (the worker may not have finished when this request does)."""
     if delivery.outcome == Delivery.Outcome.PENDING:
         return redirect(
             "boards:widget_delivery", pk=board.pk, widget_pk=card.widget.pk, delivery_pk=delivery.pk

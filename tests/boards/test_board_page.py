@@ -31,6 +31,11 @@ def test_it_shows_the_action_button_with_its_label_and_tooltip(world, action_wid
     assert "Refresh forecast" in html
     assert 'title="Runs the forecast pipeline"' in html
     assert reverse("boards:widget_click", args=[world.sales_board.pk, action_widget.pk]) in html
+    # Outcomes land in a live region, so screen readers read them out.
+    assert (
+        f'<div id="widget-{action_widget.pk}-action" class="widget-action" aria-live="polite">'
+        in html
+    )
 
 
 def test_it_never_shows_connection_secrets(world, action_widget):

@@ -56,8 +56,9 @@ def test_it_sends_the_configured_request_and_says_it_was_sent(world, action_widg
 def test_it_answers_htmx_with_the_action_region_only(world, action_widget, receiver):
     receiver.post(ENDPOINT)
     html = click(world, action_widget).content.decode()
-    assert html.lstrip().startswith(f'<div id="widget-{action_widget.pk}-action"')
-    assert "<html" not in html
+    # What goes inside the widget's action region, not the region or the page around it.
+    assert f'id="widget-{action_widget.pk}-action"' not in html
+    assert "<html" not in html and "Sent · 200 in" in html
     # The button is back, ready for the next click.
     assert 'data-testid="action-button"' in html
 

@@ -154,8 +154,8 @@ def test_it_adds_a_kpi(world, dataset):
 @pytest.mark.parametrize(
     ("column", "aggregate", "message"),
     [
-        ("region", "sum", "Sum needs a number column; region holds texts."),
-        ("region", "average", "Average needs a number column; region holds texts."),
+        ("region", "sum", "Sum needs a number column, and region is a text column."),
+        ("region", "average", "Average needs a number column, and region is a text column."),
         ("profit", "count", "Choose one of the dataset&#x27;s columns."),
     ],
 )

@@ -51,12 +51,12 @@ def test_it_polls_every_second_with_the_stamp(world, table):
 
 
 def test_it_answers_no_change_without_rendering_and_in_one_query(
-    world, table, kpi, django_assert_max_num_queries
+    world, table, kpi, django_assert_num_queries
 ):
     since = current_stamp(world)
     client = world.client_for("victor")
     # The session and the user, then one query for permission and stamp together.
-    with django_assert_max_num_queries(3):
+    with django_assert_num_queries(3):
         response = check(client, world, since)
     assert response.status_code == 204
     assert response.content == b""

@@ -59,12 +59,7 @@ def page(browser):
 @pytest.fixture
 def sign_in(live_server, page):
     def sign_in_as(username: str, password: str = PASSWORD):
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return sign_in_on(page, live_server.url, username, password)
 
     return sign_in_as
 

@@ -1,0 +1,107 @@
+"""The boards services' own rules, for callers that do not go through the forms (seeding, say)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from boards.models import Widget
+from boards.services import WidgetUnavailable, widget_click, widget_create, widget_move
+from integrations.models import Delivery
+from tests.boards.conftest import SECRET_BODY, SECRET_HEADER, add_action
+
+pytestmark = pytest.mark.django_db
+
+
+def error_for(field, **kwargs) -> str:
+    with pytest.raises(ValidationError) as caught:
+        widget_create(**kwargs)
+    return " ".join(caught.value.message_dict[field])
+
+
+def test_it_refuses_connections_the_board_may_not_use(world, make_connection):
+    board = world.sales_board
+    off = make_connection("Off", enabled=False)
+    elsewhere = make_connection("Elsewhere", applications=[world.workforce])
+    theirs = make_connection("Theirs", workspace=world.globex, applications=[world.globex_app])
+    assert error_for("connection", board=board, kind="action", connection=off) == (
+        "Off is disabled. Choose an enabled connection."
+    )
+    assert error_for("connection", board=board, kind="action", connection=elsewhere) == (
+        "Elsewhere is not shared with Sales Planning."
+    )
+    # Another workspace's connection is not named back.
+    assert error_for("connection", board=board, kind="action", connection=theirs) == (
+        "Choose one of the connections listed."
+    )
+    assert error_for("connection", board=board, kind="action") == (
+        "Choose the API request connection to send."
+    )
+    assert not Widget.objects.exists()
+
+
+def test_it_refuses_datasets_and_columns_that_do_not_fit(world, dataset, make_dataset):
+    board = world.sales_board
+    theirs = make_dataset("Theirs", workspace=world.globex)
+    assert error_for("dataset", board=board, kind="table", dataset=theirs) == (
+        "Choose one of this workspace's datasets."
+    )
+    assert error_for(
+        "kpi_column",
+        board=board,
+        kind="kpi",
+        dataset=dataset,
+        kpi_column="nope",
+        kpi_aggregate="count",
+    ) == ("Forecast has no column named nope.")
+    assert error_for(
+        "kpi_aggregate", board=board, kind="kpi", dataset=dataset, kpi_column="revenue"
+    ) == ("Choose sum, average, count or latest.")
+    assert error_for("kind", board=board, kind="chart") == "Choose Action, Text, Table or KPI."
+
+
+def test_it_keeps_only_the_fields_of_the_widgets_kind(world, connection, dataset):
+    widget = widget_create(
+        board=world.sales_board, kind="text", text="Hi", connection=connection, dataset=dataset
+    )
+    assert (widget.connection, widget.dataset) == (None, None)
+
+
+def test_it_moves_past_gaps_left_by_removed_widgets(world):
+    first = widget_create(board=world.sales_board, kind="text", text="a")
+    middle = widget_create(board=world.sales_board, kind="text", text="b")
+    last = widget_create(board=world.sales_board, kind="text", text="c")
+    middle.delete()
+    assert widget_move(widget=last, direction="up") is True
+    assert list(Widget.objects.values_list("text", flat=True)) == ["c", "a"]
+    first.refresh_from_db()
+    assert first.position == 1
+    assert widget_move(widget=last, direction="up") is False
+
+
+def test_it_refuses_to_click_an_unavailable_widget(world, connection, action_widget):
+    connection.enabled = False
+    connection.save()
+    with pytest.raises(WidgetUnavailable, match="its connection is disabled"):
+        widget_click(user=world.victor, board=world.sales_board, widget=action_widget)
+    assert not Delivery.objects.exists()
+
+
+def test_it_keeps_secrets_out_of_the_django_admin(world, connection):
+    widget = add_action(world.sales_board, connection, button_label="Go")
+    superuser = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-1")
+    client = world.client_for("alice")
+    client.force_login(superuser)
+    for url in (
+        reverse("admin:boards_board_changelist"),
+        reverse("admin:boards_board_change", args=[world.sales_board.pk]),
+        reverse("admin:boards_widget_changelist"),
+        reverse("admin:boards_widget_change", args=[widget.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert SECRET_HEADER not in html and "s3cret-body-value" not in html
+        assert SECRET_BODY not in html
