@@ -22,6 +22,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "DJANGO_SETTINGS_MODULE",
             "SECURE_SSL_REDIRECT",
             "TESTING",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     clean_env.update(env, DJANGO_SETTINGS_MODULE="config.settings")
