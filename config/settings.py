@@ -196,10 +196,18 @@ DELIVERY_RUN_INLINE = env_bool("DELIVERY_RUN_INLINE", False)
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_RATE_LIMIT = os.environ.get("IMPORT_RATE_LIMIT", "500/5m")
 RATELIMIT_VIEW = "datasets.api.rate_limited"
+# Uploads are spooled to a file named after the import, so a worker can pick the job up by id.
+IMPORT_SPOOL_DIR = os.environ.get("IMPORT_SPOOL_DIR", "")
+# Run an import inside the upload request instead of on the background import thread.
+IMPORT_RUN_INLINE = env_bool("IMPORT_RUN_INLINE", False)
 
 # Demo pipeline (python manage.py run_demo_pipeline)
 DEMO_PIPELINE_PORT = int(os.environ.get("DEMO_PIPELINE_PORT", "8765"))
 SWITCHBOARD_BASE_URL = os.environ.get("SWITCHBOARD_BASE_URL", "http://127.0.0.1:8000")
+# Where seed_demo writes the demo pipeline's import key and configuration id (owner-only file).
+DEMO_PIPELINE_CONFIG = os.environ.get(
+    "DEMO_PIPELINE_CONFIG", str(BASE_DIR / "var" / "demo_pipeline.json")
+)
 
 LOGGING = {
     "version": 1,

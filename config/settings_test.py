@@ -1,6 +1,8 @@
 """Settings for the test suite: production defaults, with fixed throwaway keys."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA=")
@@ -26,3 +28,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # The test transaction is invisible to worker threads, so clicks run their call inline.
 # Browser tests, which serve from a real server thread, switch this back off.
 DELIVERY_RUN_INLINE = True
+
+# Never overwrite a developer's demo pipeline key file from the suite.
+DEMO_PIPELINE_CONFIG = str(Path(tempfile.gettempdir()) / "switchboard-test-demo-pipeline.json")
