@@ -6,6 +6,7 @@ boards notice on their next change check and redraw.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -27,8 +28,23 @@ class WidgetUnavailable(Exception):
     """An Action widget that cannot send; the message is the one shown on the board."""
 
 
+class ConfirmationNeeded(Exception):
+    """The widget asks people to confirm before it sends, and this click was not confirmed."""
+
+
 def _bump_layout(board: Board) -> None:
-    Board.objects.filter(pk=board.pk).update(layout_version=F("layout_version") + 1)
+    board_layout_touch(board_ids=[board.pk])
+
+
+def board_layout_touch(*, board_ids: Iterable[int | None]) -> None:
+    """Tell open boards their widgets changed, for writes that bypass the widget services.
+
+    The Django admin edits widgets with its own forms; without this, open boards would keep
+    showing the old layout until someone reloaded them.
+    """
+    ids = {board_id for board_id in board_ids if board_id is not None}
+    if ids:
+        Board.objects.filter(pk__in=ids).update(layout_version=F("layout_version") + 1)
 
 
 def _check_connection(board: Board, connection: Connection | None) -> None:
@@ -229,14 +245,19 @@ def widget_delete(*, widget: Widget) -> None:
     _bump_layout(board)
 
 
-def widget_click(*, user: AbstractBaseUser, board: Board, widget: Widget) -> Delivery:
+def widget_click(
+    *, user: AbstractBaseUser, board: Board, widget: Widget, confirmed: bool = False
+) -> Delivery:
     """Record the click and hand the call to the delivery worker.
 
-    An unavailable widget sends nothing and leaves no record (there may be no connection to
-    record it against); WidgetUnavailable carries the words the board shows. The delivery
-    service checks enabled and granted once more under its lock, so a connection switched off
-    between the two still sends nothing.
+    A widget set to confirm first sends nothing until a click says it was confirmed
+    (ConfirmationNeeded). An unavailable widget sends nothing and leaves no record (there may be
+    no connection to record it against); WidgetUnavailable carries the words the board shows.
+    The delivery service checks enabled and granted once more under its lock, so a connection
+    switched off between the two still sends nothing.
     """
+    if widget.confirm_before_sending and not confirmed:
+        raise ConfirmationNeeded
     connection = widget.connection
     granted = (
         connection is not None and connection.applications.filter(pk=board.application_id).exists()

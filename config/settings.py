@@ -179,7 +179,7 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-# Outgoing API requests (see integrations/address_policy.py and integrations/egress.py).
+# Outgoing API requests (see integrations/address_policy.py and integrations/egress/).
 OUTBOUND_ALLOWLIST = env_list("OUTBOUND_ALLOWLIST")
 OUTBOUND_ALLOW_HTTP = env_bool("OUTBOUND_ALLOW_HTTP", False)
 OUTBOUND_EGRESS_IPS = env_list("OUTBOUND_EGRESS_IPS")

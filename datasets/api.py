@@ -127,6 +127,11 @@ def import_push_csv(request: HttpRequest, api_key: ApiKey) -> JsonResponse:
         return _too_large(max_bytes)
     except EmptyBody:
         return error_response(400, "bad_request", "The body is empty: send the CSV as the body.")
+    return _accepted(request, job)
+
+
+def _accepted(request: HttpRequest, job: ImportJob) -> JsonResponse:
+    """202 pointing at the status endpoint, where the client follows the import."""
     response = JsonResponse(
         {"importId": str(job.id), "statusUrl": request.build_absolute_uri(_status_url(job))},
         status=202,

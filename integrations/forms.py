@@ -8,11 +8,33 @@ which report all fields at once. The view puts those errors back next to their f
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from integrations.models import Connection
 from integrations.services.connections import NAME_MAX_LENGTH
 from integrations.validators import MAX_BODY_CHARS, MAX_HEADERS_CHARS
 from workspace.models import Application, Workspace
+
+# Ids are 64-bit: a number outside that range names no row, and would overflow in the query.
+ID_RANGE = range(-(2**63), 2**63)
+
+
+class ApplicationsField(forms.ModelMultipleChoiceField):
+    """Application access; an id too large for any row is refused like any unknown id."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # not a number at all: the parent class says so
+            if number not in ID_RANGE:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
 
 class ConnectionForm(forms.Form):
@@ -21,7 +43,7 @@ class ConnectionForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": NAME_MAX_LENGTH}),
     )
-    applications = forms.ModelMultipleChoiceField(
+    applications = ApplicationsField(
         label="Application access",
         queryset=Application.objects.none(),
         required=False,

@@ -54,7 +54,5 @@ urlpatterns += [
     path("api-keys/", api_keys.api_key_list_view, name="api_keys"),
     path("api-keys/new/", api_keys.api_key_create_view, name="api_key_create"),
     path("api-keys/<int:api_key_id>/edit/", api_keys.api_key_edit_view, name="api_key_edit"),
-    path(
-        "api-keys/<int:api_key_id>/delete/", api_keys.api_key_delete_view, name="api_key_delete"
-    ),
+    path("api-keys/<int:api_key_id>/delete/", api_keys.api_key_delete_view, name="api_key_delete"),
 ]

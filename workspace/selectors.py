@@ -18,9 +18,7 @@ AnyUser = AbstractBaseUser | AnonymousUser
 def membership_for_user(*, user: AnyUser) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return (
-        Membership.objects.select_related("workspace").filter(user=user).order_by("id").first()
-    )
+    return Membership.objects.select_related("workspace").filter(user=user).order_by("id").first()
 
 
 def workspace_for_user(*, user: AnyUser) -> Workspace:

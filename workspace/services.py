@@ -12,9 +12,7 @@ from workspace.models import Application, ApplicationRole, Membership, Workspace
 @transaction.atomic
 def user_ensure(*, username: str, password: str, email: str = "") -> AbstractUser:
     """Create the user, or reset the password of an existing one (so seeding is idempotent)."""
-    user, _ = get_user_model().objects.get_or_create(
-        username=username, defaults={"email": email}
-    )
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
     user.set_password(password)
     user.save()
     return user

@@ -20,7 +20,7 @@ from boards.selectors import (
     widget_card_get,
     widget_delivery_get,
 )
-from boards.services import WidgetUnavailable, widget_click
+from boards.services import ConfirmationNeeded, WidgetUnavailable, widget_click
 from boards.views.access import signed_in
 from integrations.models import Delivery
 from integrations.services.deliveries import delivery_public_message
@@ -73,13 +73,16 @@ def widget_action(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse
 @require_POST
 def widget_click_view(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
     board, card = _action_card(request, pk, widget_pk)
-    if card.widget.confirm_before_sending and request.POST.get("confirmed") != "1":
+    confirmed = request.POST.get("confirmed") == "1"
+    try:
+        delivery = widget_click(
+            user=request.user, board=board, widget=card.widget, confirmed=confirmed
+        )
+    except ConfirmationNeeded:
         # Asked to send without going through the confirmation: ask first, send nothing.
         if request.htmx:
             return render(request, REGION, {"board": board, "card": card, "confirming": True})
         return redirect("boards:widget_confirm", pk=board.pk, widget_pk=card.widget.pk)
-    try:
-        delivery = widget_click(user=request.user, board=board, widget=card.widget)
     except WidgetUnavailable as refusal:
         if request.htmx:
             refused = WidgetCard(widget=card.widget, unavailable_reason=str(refusal))

@@ -84,18 +84,6 @@ def _validate_expiry(expires_on: datetime.date) -> None:
         )
 
 
-def _audit(
-    *, api_key: ApiKey, actor: AbstractBaseUser | None, action: str, changes: dict
-) -> AuditEntry:
-    return audit_record(
-        workspace=api_key.workspace,
-        actor=actor,
-        action=action,
-        subject_name=api_key.name,
-        changes=changes,
-    )
-
-
 @transaction.atomic
 def api_key_create(
     *,
@@ -120,10 +108,11 @@ def api_key_create(
     # created_by is not input (and may be None for keys made by a command); the rest is checked.
     api_key.full_clean(exclude=["created_by"])
     api_key.save()
-    _audit(
-        api_key=api_key,
+    audit_record(
+        workspace=api_key.workspace,
         actor=created_by,
         action=AuditEntry.Action.KEY_CREATED,
+        subject_name=api_key.name,
         changes={
             "Name": [None, api_key.name],
             "Key type": [None, api_key.get_key_type_display()],
@@ -150,16 +139,23 @@ def api_key_update(
     api_key.expires_on = expires_on
     api_key.full_clean(exclude=["created_by"])
     api_key.save(update_fields=["name", "expires_on"])
-    _audit(api_key=api_key, actor=actor, action=AuditEntry.Action.KEY_UPDATED, changes=changes)
+    audit_record(
+        workspace=api_key.workspace,
+        actor=actor,
+        action=AuditEntry.Action.KEY_UPDATED,
+        subject_name=api_key.name,
+        changes=changes,
+    )
     return api_key
 
 
 @transaction.atomic
 def api_key_delete(*, api_key: ApiKey, actor: AbstractBaseUser | None) -> None:
-    _audit(
-        api_key=api_key,
+    audit_record(
+        workspace=api_key.workspace,
         actor=actor,
         action=AuditEntry.Action.KEY_DELETED,
+        subject_name=api_key.name,
         changes={"Name": [api_key.name, None], "Key type": [api_key.get_key_type_display(), None]},
     )
     api_key.delete()

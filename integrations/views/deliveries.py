@@ -36,9 +36,7 @@ class DeliveryFilterForm(forms.Form):
 def connection_test(request: HttpRequest, connection_id: int) -> HttpResponse:
     """One real call with the stored settings, counted in the quota like any click."""
     connection = delivery_connection_for_admin(user=request.user, connection_id=connection_id)
-    delivery = delivery_start(
-        connection=connection, user=request.user, source=Delivery.Source.TEST
-    )
+    delivery = delivery_start(connection=connection, user=request.user, source=Delivery.Source.TEST)
     if delivery.outcome == Delivery.Outcome.PENDING:
         delivery_dispatch(delivery.pk)
         delivery.refresh_from_db()

@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from boards.models import Widget
-from boards.services import WidgetUnavailable, widget_click, widget_create, widget_move
+from boards.services import (
+    ConfirmationNeeded,
+    WidgetUnavailable,
+    widget_click,
+    widget_create,
+    widget_move,
+)
 from integrations.models import Delivery
 from tests.boards.conftest import SECRET_BODY, SECRET_HEADER, add_action
 
@@ -86,6 +92,15 @@ def test_it_refuses_to_click_an_unavailable_widget(world, connection, action_wid
     connection.save()
     with pytest.raises(WidgetUnavailable, match="its connection is disabled"):
         widget_click(user=world.victor, board=world.sales_board, widget=action_widget)
+    assert not Delivery.objects.exists()
+
+
+def test_it_sends_nothing_for_an_unconfirmed_click_on_a_widget_that_asks_first(world, connection):
+    widget = add_action(
+        world.sales_board, connection, confirm_before_sending=True, confirmation_message="Sure?"
+    )
+    with pytest.raises(ConfirmationNeeded):
+        widget_click(user=world.victor, board=world.sales_board, widget=widget)
     assert not Delivery.objects.exists()
 
 

@@ -11,16 +11,11 @@ from django.utils import timezone
 
 from integrations import encrypted_fields
 from integrations.models import ApiKey, AuditEntry, Connection, Delivery, HostLock
-from tests.integrations.connection_support import BODY, SECRETS, set_up, use_fake_dns
+from tests.integrations.connection_support import BODY, SECRETS, set_up
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
 MODELS = [Connection, Delivery, HostLock, AuditEntry, ApiKey]
-
-
-@pytest.fixture(autouse=True)
-def _dns(monkeypatch):
-    use_fake_dns(monkeypatch)
 
 
 @pytest.fixture

@@ -12,14 +12,9 @@ from integrations.services.connections import (
     connection_set_enabled,
     connection_update,
 )
-from tests.integrations.connection_support import SECRETS, form_data, set_up, use_fake_dns
+from tests.integrations.connection_support import SECRETS, form_data, set_up
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _dns(monkeypatch):
-    use_fake_dns(monkeypatch)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
 
 def update(connection, actor, **changes):

@@ -17,15 +17,9 @@ from tests.integrations.connection_support import (
     field_html,
     form_data,
     set_up,
-    use_fake_dns,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _dns(monkeypatch):
-    use_fake_dns(monkeypatch)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
 
 @pytest.fixture

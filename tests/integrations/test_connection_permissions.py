@@ -7,14 +7,9 @@ from django.urls import reverse
 
 from integrations.models import AuditEntry, Connection
 from tests.conftest import PERSONAS
-from tests.integrations.connection_support import HEADERS, URL, form_data, set_up, use_fake_dns
+from tests.integrations.connection_support import HEADERS, URL, form_data, set_up
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _dns(monkeypatch):
-    use_fake_dns(monkeypatch)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
 
 @pytest.fixture

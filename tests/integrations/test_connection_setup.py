@@ -13,15 +13,9 @@ from tests.integrations.connection_support import (
     URL,
     field_html,
     form_data,
-    use_fake_dns,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _dns(monkeypatch):
-    use_fake_dns(monkeypatch)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
 
 def test_it_shows_the_api_request_tile_with_add_and_manage(world):

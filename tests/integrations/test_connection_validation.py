@@ -14,9 +14,9 @@ from integrations.validators import (
     parse_headers,
     validate_body_text,
 )
-from tests.integrations.connection_support import field_html, form_data, set_up, use_fake_dns
+from tests.integrations.connection_support import field_html, form_data, set_up
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
 FORBIDDEN = [
     "Allow",
@@ -53,11 +53,6 @@ FORBIDDEN = [
 
 def other_spellings(name: str) -> list[str]:
     return [name.upper(), name.lower().replace("-", ""), name.replace("-", "_")]
-
-
-@pytest.fixture(autouse=True)
-def _dns(monkeypatch):
-    use_fake_dns(monkeypatch)
 
 
 def headers_of_length(length: int) -> str:
@@ -276,6 +271,16 @@ def test_it_rejects_an_application_of_another_workspace(world):
     data = form_data(applications=[str(world.globex_app.pk)])
     page = world.client_for("alice").post(reverse("integrations:connection_create"), data)
     assert "Select a valid choice" in field_html(page.content.decode(), "applications")
+    assert not Connection.objects.exists()
+
+
+@pytest.mark.parametrize("application_id", ["9" * 30, "-" + "9" * 30, "9" * 5000, "1.5"])
+def test_it_rejects_an_application_id_that_names_no_row(world, application_id):
+    data = form_data(applications=[str(world.sales.pk), application_id])
+    page = world.client_for("alice").post(reverse("integrations:connection_create"), data)
+    assert page.status_code == 200
+    errors = field_html(page.content.decode(), "applications")
+    assert "Select a valid choice" in errors or "is not a valid value" in errors
     assert not Connection.objects.exists()
 
 

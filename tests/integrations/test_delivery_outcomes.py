@@ -2,7 +2,6 @@
 delivery log see it."""
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from integrations.services.deliveries import (
     delivery_public_message,
     delivery_start,
 )
-from tests.integrations.delivery_support import BODY, URL, FakeDNS, make_connection
+from tests.integrations.delivery_support import BODY, URL, FakeDNS, ledger_rows, make_connection
 
 Outcome = Delivery.Outcome
 
@@ -117,21 +116,7 @@ def test_it_blocks_a_name_that_rebinds_to_loopback_after_setup(world, monkeypatc
 
 
 def seed_ledger(connection, user, moments, **fields):
-    """Calls made earlier, as the ledger holds them."""
-    Delivery.objects.bulk_create(
-        Delivery(
-            workspace=connection.workspace,
-            connection=connection,
-            connection_name=connection.name,
-            host=connection.host,
-            user=user,
-            idempotency_key=uuid.uuid4(),
-            outcome=fields.get("outcome", Outcome.SUCCEEDED),
-            counts_toward_quota=fields.get("counts_toward_quota", True),
-            created_at=moment,
-        )
-        for moment in moments
-    )
+    ledger_rows(connection, moments, user=user, **fields)
 
 
 def minute_ceiling(moment):

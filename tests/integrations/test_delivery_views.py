@@ -1,7 +1,6 @@
 """The admin's Test button, a call's status page and the delivery log, as people see them."""
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from integrations import address_policy
 from integrations.models import Delivery
 from integrations.services.deliveries import delivery_start
 from tests.conftest import PERSONAS
-from tests.integrations.delivery_support import URL, FakeDNS, make_connection
+from tests.integrations.delivery_support import URL, FakeDNS, ledger_rows, make_connection
 
 Outcome = Delivery.Outcome
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -35,20 +34,8 @@ def connection(world):
 
 def record(connection, n=1, *, outcome=Outcome.SUCCEEDED, minutes_ago=1, **fields):
     created = timezone.now() - timedelta(minutes=minutes_ago)
-    Delivery.objects.bulk_create(
-        Delivery(
-            workspace=connection.workspace,
-            connection=connection,
-            connection_name=connection.name,
-            host=connection.host,
-            idempotency_key=uuid.uuid4(),
-            outcome=outcome,
-            counts_toward_quota=outcome in (Outcome.SUCCEEDED, Outcome.FAILED),
-            created_at=created - timedelta(seconds=i),
-            **fields,
-        )
-        for i in range(n)
-    )
+    moments = [created - timedelta(seconds=i) for i in range(n)]
+    ledger_rows(connection, moments, outcome=outcome, **fields)
 
 
 def urls_for(connection, delivery):

@@ -15,25 +15,12 @@ from pytest_httpserver import HTTPServer
 from integrations import address_policy
 from integrations.address_policy import validate_endpoint_url
 from integrations.egress import Outcome, post_json
+from tests.integrations.delivery_support import PUBLIC_IP, FakeDNS
 
 URL = "https://api.example.com/hooks/run"
 SECRET_HEADERS = {"X-Api-Key": "s3cret-key-value"}
 SECRET_BODY = '{"pipeline": "forecast", "token": "s3cret-body-value"}'
 KEY = "5b0bd6c3-8a4e-4a8e-9a53-3f1f1f2f9c11"
-
-
-class FakeDNS:
-    def __init__(self):
-        self.table = {"api.example.com": ["93.184.216.34"]}
-        self.lookups = []
-
-    def __call__(self, host, port):
-        # An entry may be a list of answers, one per lookup, to play DNS rebinding.
-        self.lookups.append(host)
-        answer = self.table.get(host)
-        if answer is None:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return answer.pop(0) if isinstance(answer[0], list) else answer
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +32,7 @@ def dns(settings, monkeypatch):
     settings.OUTBOUND_DEADLINE = 15.0
     settings.OUTBOUND_MAX_RESPONSE_BYTES = 65536
     settings.SWITCHBOARD_VERSION = "0.1.0"
-    fake = FakeDNS()
+    fake = FakeDNS({"api.example.com": [PUBLIC_IP]})
     monkeypatch.setattr(address_policy, "resolve_host", fake)
     return fake
 

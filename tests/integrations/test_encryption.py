@@ -16,18 +16,12 @@ from tests.integrations.connection_support import (
     URL,
     raw_row,
     set_up,
-    use_fake_dns,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()
-
-
-@pytest.fixture(autouse=True)
-def _dns(monkeypatch):
-    use_fake_dns(monkeypatch)
 
 
 @pytest.fixture

@@ -16,17 +16,11 @@ from tests.integrations.connection_support import (
     HEADERS,
     SECRETS,
     form_data,
-    use_fake_dns,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
 ADMIN_MODELS = ["connection", "delivery", "hostlock", "auditentry", "apikey"]
-
-
-@pytest.fixture(autouse=True)
-def _dns(monkeypatch):
-    use_fake_dns(monkeypatch)
 
 
 def assert_no_secret(text: str, where: str) -> None:

@@ -1,34 +1,23 @@
-"""The only code in Switchboard that opens an outgoing connection.
+"""Sends one configured POST through the pinned adapter and reads the answer.
 
-`post_json` sends one configured POST and reports what happened as an `EgressResult`. It never
-raises for network trouble. Header values, the body and the URL's path and query can hold
-secrets, so no message, log line or result field ever contains them: only the host.
+Header values, the body and the URL's path and query can hold secrets, so no message, log line
+or result field built here ever contains them: only the host.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-import socket
 import ssl
-import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from requests.adapters import HTTPAdapter
-from requests.structures import CaseInsensitiveDict
-from requests_hardened.ip_filter_adapter import IPFilterAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
 from integrations.address_policy import (
@@ -38,167 +27,18 @@ from integrations.address_policy import (
     check_address_at_send,
     parse_endpoint_url,
 )
+from integrations.egress.deadline import Deadline
+from integrations.egress.pinning import PinnedAdapter
+from integrations.egress.result import EXCERPT_CHARS, EgressResult, Outcome, finish
 
-logger = logging.getLogger(__name__)
+# One logger for the whole package, so operators filter outgoing calls by a single name.
+logger = logging.getLogger("integrations.egress")
 
-EXCERPT_CHARS = 2000
-DETAIL_CHARS = 300  # Delivery.detail
 _CHUNK_BYTES = 8192
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field-name
 # Set by us whatever the stored headers say; the setup form forbids them anyway.
 _OURS = frozenset({"user-agent", "idempotency-key", "content-type", "content-length", "host"})
 _ROUTING = frozenset({"connection", "transfer-encoding", "keep-alive", "te", "upgrade", "trailer"})
-
-
-class Outcome(StrEnum):
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    TIMED_OUT = "timed_out"
-    BLOCKED = "blocked"
-
-
-@dataclass(frozen=True)
-class EgressResult:
-    outcome: Outcome
-    status_code: int | None
-    duration_ms: int
-    detail: str  # one line for people, e.g. "Sent · 200 in 143 ms"
-    response_excerpt: str = ""  # start of the response body, decoded leniently
-    bytes_read: int = 0  # of the body; never more than OUTBOUND_MAX_RESPONSE_BYTES
-    redirect_host: str | None = None  # set when the service answered 3xx (never followed)
-
-
-class _Deadline:
-    """A wall-clock limit on the whole exchange.
-
-    Socket timeouts restart with every byte, so a server dripping one byte at a time (in the
-    headers or the body) never trips them. At the deadline this shuts every socket the call
-    opened, which wakes whatever read is blocked on it.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.expired = False
-        self._ends_at = time.monotonic() + seconds
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    @property
-    def passed(self) -> bool:
-        return self.expired or time.monotonic() >= self._ends_at
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._timer.cancel()
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            expired = self.expired
-        if expired:
-            _shut(sock)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shut(sock)
-
-
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
-
-
-class _WatchedConnection:
-    """Hands each freshly connected socket to the call's deadline."""
-
-    deadline: _Deadline | None = None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
-        if self.deadline is not None:
-            self.deadline.watch(sock)
-        return sock
-
-
-class _WatchedPool:
-    deadline: _Deadline | None = None
-    ConnectionCls: Any
-
-    def _new_conn(self) -> Any:
-        conn = super()._new_conn()  # type: ignore[misc]
-        conn.deadline = self.deadline
-        return conn
-
-
-class _HTTPConnection(_WatchedConnection, HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_WatchedConnection, HTTPSConnection):
-    pass
-
-
-class _HTTPPool(_WatchedPool, HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(_WatchedPool, HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-class _PinnedAdapter(IPFilterAdapter):
-    """requests-hardened's IP pinning, fed by our address policy.
-
-    The TCP connection goes to the address `check_address_at_send` approved, while the Host
-    header, TLS SNI and certificate check keep using the host name, so nothing resolves the
-    name a second time (no DNS-rebinding window).
-    """
-
-    def __init__(self, *, host: str, ip: str, is_https: bool, deadline: _Deadline) -> None:
-        self._host = host
-        self._ip = ip
-        self._deadline = deadline
-        super().__init__(is_https_proto=is_https)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-    def get_connection_with_tls_context(self, *args: Any, **kwargs: Any) -> Any:
-        pool = super().get_connection_with_tls_context(*args, **kwargs)
-        pool.deadline = self._deadline
-        return pool
-
-    def build_connection_pool_key_attributes(
-        self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        # Deliberately skip IPFilterAdapter's own version: it resolves with plain getaddrinfo
-        # and judges by its own ranges, bypassing resolve_host and OUTBOUND_ALLOWLIST. What
-        # follows is its Host/SNI handling, pinned to the address we checked.
-        host_params, pool_kwargs = HTTPAdapter.build_connection_pool_key_attributes(
-            self, request, verify, cert
-        )
-        hostname: str = host_params["host"] or ""
-        if hostname.rstrip(".") != self._host:
-            raise BlockedAddress(hostname, "")  # a host we never checked: fail closed
-        request.headers = CaseInsensitiveDict(request.headers or {})
-        host_header = f"[{hostname}]" if ":" in hostname else hostname
-        if host_params["port"] is not None:
-            host_header += f":{host_params['port']}"
-        request.headers["Host"] = host_header
-        if self._is_https_proto:
-            pool_kwargs["assert_hostname"] = hostname
-            pool_kwargs["server_hostname"] = hostname
-        host_params["host"] = f"[{self._ip}]" if ":" in self._ip else self._ip
-        return host_params, pool_kwargs
 
 
 def post_json(
@@ -215,17 +55,17 @@ def post_json(
         endpoint = parse_endpoint_url(url)
     except ValidationError as error:
         # Stored before an operator tightened the rules (e.g. turned plain http off).
-        return _finish(Outcome.BLOCKED, started, error.messages[0])
+        return finish(Outcome.BLOCKED, started, error.messages[0])
     problem = _header_problem(headers)
     if problem:
-        return _finish(Outcome.FAILED, started, problem)
+        return finish(Outcome.FAILED, started, problem)
     try:
         ip = check_address_at_send(endpoint.host, endpoint.port)
     except UnresolvableHost as error:
-        return _finish(Outcome.FAILED, started, str(error).rstrip("."))
+        return finish(Outcome.FAILED, started, str(error).rstrip("."))
     except BlockedAddress as error:
         logger.warning("Blocked outgoing call to %s (%s)", endpoint.host, error.ip)
-        return _finish(Outcome.BLOCKED, started, str(error))
+        return finish(Outcome.BLOCKED, started, str(error))
     request_headers = _request_headers(headers, body=body, idempotency_key=idempotency_key)
     result = _send(endpoint, ip, request_headers, body.encode("utf-8"), started)
     logger.info("Outgoing POST to %s: %s (%s)", endpoint.host, result.outcome, result.status_code)
@@ -279,12 +119,12 @@ def _send(
     endpoint: ParsedEndpoint, ip: str, headers: dict[str, str], payload: bytes, started: float
 ) -> EgressResult:
     limits = _limits()
-    deadline = _Deadline(limits.deadline)
+    deadline = Deadline(limits.deadline)
     session = requests.Session()
     session.trust_env = False  # no proxies, .netrc credentials or CA bundles from the environment
     session.headers.clear()  # send what was configured, not requests' defaults
     session.adapters.clear()
-    adapter = _PinnedAdapter(
+    adapter = PinnedAdapter(
         host=endpoint.host, ip=ip, is_https=endpoint.scheme == "https", deadline=deadline
     )
     session.mount(f"{endpoint.scheme}://", adapter)
@@ -301,7 +141,7 @@ def _send(
             )
         except (requests.RequestException, urllib3.exceptions.HTTPError, BlockedAddress) as error:
             outcome, detail = _describe_failure(error, endpoint.host, deadline, limits)
-            return _finish(outcome, started, detail)
+            return finish(outcome, started, detail)
         with response:
             return _read_response(response, endpoint, deadline, limits, started)
 
@@ -309,7 +149,7 @@ def _send(
 def _read_response(
     response: requests.Response,
     endpoint: ParsedEndpoint,
-    deadline: _Deadline,
+    deadline: Deadline,
     limits: _Limits,
     started: float,
 ) -> EgressResult:
@@ -319,7 +159,7 @@ def _read_response(
         detail = (
             f"Redirect to {target} not followed" if target else f"The service answered {status}"
         )
-        return _finish(Outcome.FAILED, started, detail, status, redirect_host=target)
+        return finish(Outcome.FAILED, started, detail, status, redirect_host=target)
     content, stalled = _read_capped(response, deadline, limits.max_bytes)
     excerpt = content[: EXCERPT_CHARS * 4].decode("utf-8", "replace")[:EXCERPT_CHARS]
     if stalled:
@@ -331,14 +171,12 @@ def _read_response(
         )
     else:
         outcome, detail = Outcome.FAILED, f"The service answered {status}"
-    return _finish(
+    return finish(
         outcome, started, detail, status, response_excerpt=excerpt, bytes_read=len(content)
     )
 
 
-def _read_capped(
-    response: requests.Response, deadline: _Deadline, limit: int
-) -> tuple[bytes, bool]:
+def _read_capped(response: requests.Response, deadline: Deadline, limit: int) -> tuple[bytes, bool]:
     """Read at most `limit` body bytes; closing the response afterwards drops the connection.
 
     Also says whether reading stalled (deadline or read timeout). A body broken off for any
@@ -360,7 +198,7 @@ def _read_capped(
 
 
 def _describe_failure(
-    error: BaseException, host: str, deadline: _Deadline, limits: _Limits
+    error: BaseException, host: str, deadline: Deadline, limits: _Limits
 ) -> tuple[Outcome, str]:
     # "Timed out" means we cannot know whether it arrived; a failed connect means it did not.
     if isinstance(error, requests.exceptions.ConnectTimeout):
@@ -385,7 +223,7 @@ def _describe_failure(
     return Outcome.FAILED, f"The request to {host} failed"
 
 
-def _timeout_detail(deadline: _Deadline, limits: _Limits) -> str:
+def _timeout_detail(deadline: Deadline, limits: _Limits) -> str:
     if deadline.passed:
         return f"No complete answer within {limits.deadline:g} s"
     return f"No answer within {limits.read:g} s"
@@ -416,10 +254,3 @@ def _redirect_host(url: str, location: str) -> str | None:
         return urlsplit(urljoin(url, location)).hostname
     except ValueError:
         return None
-
-
-def _finish(
-    outcome: Outcome, started: float, detail: str, status: int | None = None, **extra: Any
-) -> EgressResult:
-    duration_ms = int((time.monotonic() - started) * 1000)
-    return EgressResult(outcome, status, duration_ms, detail[:DETAIL_CHARS], **extra)
