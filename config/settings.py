@@ -196,6 +196,10 @@ DELIVERY_RUN_INLINE = env_bool("DELIVERY_RUN_INLINE", False)
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_RATE_LIMIT = os.environ.get("IMPORT_RATE_LIMIT", "500/5m")
 RATELIMIT_VIEW = "datasets.api.rate_limited"
+# Behind reverse proxies, how many of them append to X-Forwarded-For: the per-IP limit then keys on
+# the client's address instead of the proxy's (config/client_ip.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 # Uploads are spooled to a file named after the import, so a worker can pick the job up by id.
 IMPORT_SPOOL_DIR = os.environ.get("IMPORT_SPOOL_DIR", "")
 # Run an import inside the upload request instead of on the background import thread.
