@@ -103,7 +103,10 @@ class DatasetWidgetForm(WidgetForm):
         self.datasets = list(datasets_for_board(board=board))
         self.fields["dataset"].queryset = datasets_for_board(board=board)
         self.fields["dataset"].help_text = (
-            "" if self.datasets else "This workspace has no datasets yet; an import creates them."
+            ""
+            if self.datasets
+            else "This workspace has no datasets yet: a Workspace Admin adds them under "
+            "Integrations → Datasets."
         )
 
 

@@ -15,10 +15,14 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from boards.models import Board, Widget
-from boards.widgets.actions import action_label, action_unavailable_reason
+from boards.widgets.actions import UNAVAILABLE_REMOVED, action_blocked_reason, action_label
 from datasets.models import Dataset, DatasetColumn
 from integrations.models import Connection, Delivery
-from integrations.services.deliveries import delivery_start
+from integrations.services.deliveries import (
+    DELETED,
+    delivery_record_unavailable,
+    delivery_start,
+)
 from integrations.tasks import delivery_dispatch
 
 NUMBER_ONLY = {Widget.Aggregate.SUM, Widget.Aggregate.AVERAGE}
@@ -251,30 +255,39 @@ def widget_click(
     """Record the click and hand the call to the delivery worker.
 
     A widget set to confirm first sends nothing until a click says it was confirmed
-    (ConfirmationNeeded). An unavailable widget sends nothing and leaves no record (there may be
-    no connection to record it against); WidgetUnavailable carries the words the board shows.
-    The delivery service checks enabled and granted once more under its lock, so a connection
-    switched off between the two still sends nothing.
+    (ConfirmationNeeded). Every other click leaves exactly one delivery record. An unavailable
+    widget (its connection disabled, no longer shared with the board's application, or deleted)
+    is recorded as blocked, sends nothing, and raises WidgetUnavailable with the words the board
+    shows. Enabled and shared are decided by the delivery service under its lock, so a
+    connection switched off a moment ago still sends nothing.
     """
     if widget.confirm_before_sending and not confirmed:
         raise ConfirmationNeeded
+    application = board.application
     connection = widget.connection
-    granted = (
-        connection is not None and connection.applications.filter(pk=board.application_id).exists()
-    )
-    reason = action_unavailable_reason(widget=widget, board=board, granted=granted)
-    if reason:
-        raise WidgetUnavailable(reason)
+    where = {
+        "board_id": board.pk,
+        "widget_id": widget.pk,
+        "board_name": board.name,
+        "widget_label": action_label(widget),
+    }
+    if connection is None or connection.workspace_id != application.workspace_id:
+        # Nothing of this workspace's left to send through (or to record the click against).
+        delivery_record_unavailable(
+            workspace=application.workspace, user=user, detail=DELETED, **where
+        )
+        raise WidgetUnavailable(UNAVAILABLE_REMOVED)
     delivery = delivery_start(
         connection=connection,
         user=user,
         source=Delivery.Source.WIDGET,
-        board_id=board.pk,
-        widget_id=widget.pk,
-        board_name=board.name,
-        widget_label=action_label(widget),
-        application=board.application,
+        application=application,
+        **where,
     )
+    if delivery.outcome == Delivery.Outcome.BLOCKED:
+        # delivery_start blocks for no other reason than the connection's state (a private
+        # address is only found at send time, after dispatch).
+        raise WidgetUnavailable(action_blocked_reason(delivery.detail))
     if delivery.outcome == Delivery.Outcome.PENDING:
         delivery_dispatch(delivery.pk)
         # Inline dispatch (tests, or a fast worker) may already have the outcome.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import uuid
 from collections.abc import Callable
 
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 RATE_GROUP = "datasets.import_api"
 FALLBACK_RETRY_AFTER = 300
+CONFIGURATION_ID = re.compile(r"[0-9]{1,18}")  # 18 digits always fit a bigint
 
 
 def _import_rate(group: str, request: HttpRequest) -> str:
@@ -75,8 +77,12 @@ def import_api(method: str) -> Callable:
             try:
                 api_key = _authenticate(request)
             except ApiKeyRefused as refused:
-                headers = {"WWW_Authenticate": "Bearer"} if refused.status == 401 else {}
-                return error_response(refused.status, "unauthorized", refused.message, **headers)
+                if refused.status == 401:
+                    return error_response(
+                        401, "unauthorized", refused.message, WWW_Authenticate="Bearer"
+                    )
+                # The client identified itself; it needs another key, not to sign in again.
+                return error_response(refused.status, "forbidden", refused.message)
             try:
                 return view(request, api_key, *args, **kwargs)
             except Exception:
@@ -100,8 +106,9 @@ def _status_url(job: ImportJob) -> str:
 
 @import_api("POST")
 def import_push_csv(request: HttpRequest, api_key: ApiKey) -> JsonResponse:
-    raw_id = request.GET.get("configurationId", "").strip()
-    if not raw_id.isdecimal() or not 0 < int(raw_id) < 2**63:
+    raw_id = request.GET.get("configurationId", "")
+    # ASCII digits only: int() and isdecimal() also take other scripts' digits ("١" is 1).
+    if not CONFIGURATION_ID.fullmatch(raw_id) or int(raw_id) == 0:
         return error_response(
             400, "bad_request", "Pass the import configuration's id as ?configurationId=<number>."
         )

@@ -23,12 +23,14 @@ import json
 import logging
 import os
 import random
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -40,6 +42,7 @@ SCENARIOS = {"base": 0.02, "optimistic": 0.05, "pessimistic": -0.015}
 FORECAST_MONTHS = 6
 MAX_REQUEST_BYTES = 16 * 1024
 PUSH_TIMEOUT = (5, 60)
+_QUERY_STRING = re.compile(r"\?[^\s'\"]*")
 
 
 class PipelineNotConfigured(Exception):
@@ -201,5 +204,12 @@ class PipelineRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # The path only: a query string may carry a token the caller put there.
+        path = urlsplit(getattr(self, "path", "") or "").path
+        logger.info("%s %s %s %s", self.address_string(), self.command or "-", path or "-", code)
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the http.server API
-        logger.info("%s %s", self.address_string(), format % args)
+        # Error messages quote the raw request line, so strip query strings from them too.
+        message = _QUERY_STRING.sub("", format % args)
+        logger.info("%s %s", self.address_string(), message)

@@ -185,9 +185,16 @@ def _match_header(
     return matched
 
 
+def _refuse_nul(record: list[str], line: int) -> None:
+    # PostgreSQL's jsonb cannot hold U+0000, and no real value needs it: refuse it everywhere.
+    if any("\x00" in raw for raw in record):
+        raise ImportFailed([f"Line {line}: contains a NUL character."])
+
+
 def _convert_row(
     record: list[str], mapping: list[tuple[str, Callable[[str], object]]], line: int
 ) -> dict[str, object]:
+    _refuse_nul(record, line)
     if len(record) != len(mapping):
         raise ImportFailed([f"Line {line}: expected {len(mapping)} values, found {len(record)}."])
     values: dict[str, object] = {}
@@ -211,6 +218,7 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
         header = next(reader, None)
         if header is None:
             raise ImportFailed(["Line 1: the file is empty; the first line must name the columns."])
+        _refuse_nul(header, reader.line_num)
         mapping = _match_header(header, list(dataset.columns.all()))
         if configuration.mode == ImportConfiguration.Mode.REPLACE:
             DatasetRow.objects.filter(dataset=dataset).delete()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
 
 from datasets.models import Dataset, ImportConfiguration, ImportJob
 from workspace.models import Workspace
+from workspace.selectors import workspace_for_admin
 
 RECENT_IMPORTS = 10
 
@@ -37,3 +40,27 @@ def import_configuration_get(*, configuration_id: int) -> ImportConfiguration | 
 
 def import_job_get(*, workspace: Workspace, import_id: uuid.UUID) -> ImportJob | None:
     return ImportJob.objects.filter(workspace=workspace, pk=import_id).first()
+
+
+def dataset_get_for_admin(*, user: AbstractBaseUser, dataset_id: int) -> Dataset:
+    """The dataset if `user` administers its workspace; otherwise 404, as if it did not exist."""
+    workspace = workspace_for_admin(user=user)
+    return get_object_or_404(Dataset.objects.filter(workspace=workspace), pk=dataset_id)
+
+
+def import_configuration_get_for_admin(
+    *, user: AbstractBaseUser, configuration_id: int
+) -> ImportConfiguration:
+    workspace = workspace_for_admin(user=user)
+    return get_object_or_404(
+        ImportConfiguration.objects.filter(workspace=workspace).select_related("dataset"),
+        pk=configuration_id,
+    )
+
+
+def dataset_widget_list(*, dataset: Dataset) -> QuerySet:
+    """The board widgets showing this dataset (through the reverse relation: datasets does not
+    import boards)."""
+    return dataset.widgets.select_related("board", "board__application").order_by(
+        "board__application__name", "board__name", "position", "pk"
+    )

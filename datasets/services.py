@@ -11,6 +11,7 @@ from django.db import transaction
 
 from datasets.importer import import_job_enqueue, spool_path, spool_request_body
 from datasets.models import Dataset, DatasetColumn, ImportConfiguration, ImportJob
+from datasets.validators import column_set_errors, validate_column_name
 from integrations.models import ApiKey
 from workspace.models import Workspace
 
@@ -19,17 +20,28 @@ class EmptyBody(Exception):
     pass
 
 
+MAX_COLUMNS = 100
+
+
 @transaction.atomic
 def dataset_create(
     *, workspace: Workspace, name: str, columns: Sequence[tuple[str, str]]
 ) -> Dataset:
-    """A dataset with its typed columns, in order. `columns` is [(name, kind), …]."""
-    if not columns:
-        raise ValidationError({"columns": "A dataset needs at least one column."})
-    names = [column_name.strip().casefold() for column_name, _ in columns]
-    if len(set(names)) != len(names):
-        raise ValidationError({"columns": "Column names must differ (ignoring case)."})
+    """A dataset with its typed columns, in order. `columns` is [(name, kind), …].
+
+    Raises ValidationError keyed "name" and/or "columns", listing every problem at once;
+    nothing is saved then.
+    """
+    errors: dict[str, list[ValidationError]] = {}
     dataset = Dataset(workspace=workspace, name=name.strip())
+    name_errors = _dataset_name_errors(dataset)
+    if name_errors:
+        errors["name"] = name_errors
+    column_errors = _column_errors(columns)
+    if column_errors:
+        errors["columns"] = column_errors
+    if errors:
+        raise ValidationError(errors)
     dataset.full_clean()
     dataset.save()
     for position, (column_name, kind) in enumerate(columns):
@@ -41,17 +53,76 @@ def dataset_create(
     return dataset
 
 
+def _dataset_name_errors(dataset: Dataset) -> list[ValidationError]:
+    if not dataset.name:
+        return [ValidationError("Give the dataset a name.", code="required")]
+    # Case-insensitive: two datasets told apart only by case are easy to mix up on a board.
+    taken = Dataset.objects.filter(workspace_id=dataset.workspace_id, name__iexact=dataset.name)
+    if taken.exists():
+        return [
+            ValidationError(
+                "This workspace already has a dataset named “%(name)s”; choose another name.",
+                code="unique",
+                params={"name": dataset.name},
+            )
+        ]
+    try:
+        dataset.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        return error.error_dict.get("name", [])
+    return []
+
+
+def _column_errors(columns: Sequence[tuple[str, str]]) -> list[ValidationError]:
+    if len(columns) > MAX_COLUMNS:
+        return [ValidationError(f"A dataset can have at most {MAX_COLUMNS} columns.")]
+    errors: list[ValidationError] = []
+    kinds = ", ".join(str(label) for label in DatasetColumn.Kind.labels)
+    for number, (column_name, kind) in enumerate(columns, start=1):
+        label = f"Column {number}" + (f" “{column_name.strip()}”" if column_name.strip() else "")
+        try:
+            validate_column_name(column_name)
+        except ValidationError as error:
+            errors.extend(ValidationError(f"{label}: {message}") for message in error.messages)
+        if kind not in DatasetColumn.Kind.values:
+            errors.append(ValidationError(f"{label}: choose a type ({kinds})."))
+    numbered = [(number, column_name) for number, (column_name, _) in enumerate(columns, start=1)]
+    errors.extend(ValidationError(message) for message in column_set_errors(numbered))
+    return errors
+
+
 def import_configuration_create(
-    *, workspace: Workspace, name: str, dataset: Dataset, mode: str
+    *, workspace: Workspace, name: str, dataset: Dataset | None, mode: str
 ) -> ImportConfiguration:
-    if dataset.workspace_id != workspace.pk:
-        raise ValidationError({"dataset": "Choose a dataset of this workspace."})
+    """Raises ValidationError keyed by field ("name", "dataset", "mode"); nothing is saved then."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Give the import configuration a name."]
+    if dataset is None or dataset.workspace_id != workspace.pk:
+        errors["dataset"] = ["Choose one of this workspace's datasets."]
+    if mode not in ImportConfiguration.Mode.values:
+        labels = " or ".join(f"“{label}”" for label in ImportConfiguration.Mode.labels)
+        errors["mode"] = [f"Choose {labels}."]
+    if errors:
+        raise ValidationError(errors)
     configuration = ImportConfiguration(
         workspace=workspace, name=name.strip(), dataset=dataset, mode=mode
     )
     configuration.full_clean()
     configuration.save()
     return configuration
+
+
+def import_configuration_delete(*, configuration: ImportConfiguration) -> None:
+    """Its import history goes with it; clients pushing to its id get a 404 from then on."""
+    configuration.delete()
+
+
+@transaction.atomic
+def dataset_delete(*, dataset: Dataset) -> None:
+    """Rows, columns, import configurations and their history go with it. Board widgets showing
+    it stay on their boards, empty, until someone points them at another dataset."""
+    dataset.delete()
 
 
 def import_job_receive(

@@ -311,7 +311,9 @@ def validate_endpoint_url(url: str) -> ParsedEndpoint:
         elif endpoint.ip_literal is not None:
             message = f"{endpoint.host} means {blocked}, which is {NOT_PUBLIC}"
         else:
-            message = f"{endpoint.host} resolves to {blocked}, which is {NOT_PUBLIC}"
+            # Never the address a name resolves to: that would let an admin map the private
+            # network name by name. An IP typed in an odd spelling is the admin's own input.
+            message = f"{endpoint.host} resolves to {NOT_PUBLIC}"
         raise _invalid(message, "not_public")
     return endpoint
 

@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 
 MAX_HEADERS_CHARS = 200
 MAX_BODY_CHARS = 1000
+# Far deeper than any real webhook payload, far shallower than Python's recursion limit: the
+# parser, and whatever walks the parsed value later, recurse once per level.
+MAX_JSON_DEPTH = 64
 
 # RFC 7230 section 3.2.6: a header name is a "token".
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -78,8 +81,45 @@ def _reject_constant(name: str) -> float:
     raise ValueError(name)
 
 
+class _TooDeep(ValueError):
+    """The text nests arrays or objects deeper than MAX_JSON_DEPTH."""
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep brackets and braces nest outside strings; valid JSON or not."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def _load_json(text: str, **kwargs):
-    return json.loads(text, parse_constant=_reject_constant, **kwargs)
+    """json.loads for text an admin typed. Raises ValueError, or _TooDeep for deep nesting.
+
+    The depth is checked before parsing, so the answer does not depend on how deep the
+    caller's stack already is; RecursionError is caught too, for a caller whose stack is
+    already nearly exhausted.
+    """
+    if _nesting_depth(text) > MAX_JSON_DEPTH:
+        raise _TooDeep()
+    try:
+        return json.loads(text, parse_constant=_reject_constant, **kwargs)
+    except RecursionError:
+        raise _TooDeep() from None
 
 
 class _Pairs(list):
@@ -105,6 +145,11 @@ def parse_headers(text: str | None) -> dict[str, str]:
         )
     try:
         pairs = _load_json(text, object_pairs_hook=_pairs)
+    except _TooDeep:
+        raise ValidationError(
+            "Headers are nested too deeply: give one JSON object of names and text values.",
+            code="headers_too_deep",
+        ) from None
     except ValueError:
         raise ValidationError(
             'Headers must be a JSON object, for example {"Authorization": "Bearer …"}.',
@@ -170,6 +215,12 @@ def validate_body_text(text: str | None) -> str:
         )
     try:
         _load_json(text)
+    except _TooDeep:
+        raise ValidationError(
+            f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels of "
+            "arrays and objects).",
+            code="body_too_deep",
+        ) from None
     except ValueError as error:
         line = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
         raise ValidationError(

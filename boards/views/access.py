@@ -21,8 +21,20 @@ def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.htmx:
-            back_to = request.htmx.current_url_abs_path or request.get_full_path()
-            return HttpResponseClientRedirect(redirect_to_login(back_to).url)
+            return HttpResponseClientRedirect(redirect_to_login(_back_to(request)).url)
         return redirect_to_login(request.get_full_path())
 
     return wrapper
+
+
+def _back_to(request: HttpRequest) -> str:
+    """The page htmx was on, to return to after signing in; else this request's own path.
+
+    HX-Current-URL is whatever the client sent: a malformed one ("http://[::1") makes the URL
+    parser raise ValueError, which must not turn a sign-in redirect into a server error.
+    """
+    try:
+        current = request.htmx.current_url_abs_path
+    except ValueError:
+        current = None
+    return current or request.get_full_path()

@@ -1,12 +1,14 @@
 """Whether an Action widget can send right now, and the words that say why not.
 
-One rule, used both when drawing the board and again by the click endpoint, so a button that
-was drawn as available a minute ago still cannot send once its connection is switched off.
+The board is drawn with `action_unavailable_reason`; a click is decided by the delivery service
+(checked afresh under its lock) and put in the same words by `action_blocked_reason`, so a button
+drawn as available a minute ago still cannot send once its connection is switched off.
 """
 
 from __future__ import annotations
 
 from boards.models import Board, Widget
+from integrations.services.deliveries import DELETED, DISABLED
 
 UNAVAILABLE_REMOVED = "This action is unavailable: its connection was removed."
 UNAVAILABLE_DISABLED = "This action is unavailable: its connection is disabled."
@@ -26,6 +28,19 @@ def action_unavailable_reason(*, widget: Widget, board: Board, granted: bool) ->
     if not granted:
         return UNAVAILABLE_NOT_SHARED
     return ""
+
+
+def action_blocked_reason(detail: str) -> str:
+    """The board's words for a click the delivery service blocked on the connection's state.
+
+    The service checks enabled and shared afresh under its lock, so its answer, not the state
+    the board was drawn with, decides which words the person sees.
+    """
+    if detail == DISABLED:
+        return UNAVAILABLE_DISABLED
+    if detail == DELETED:
+        return UNAVAILABLE_REMOVED
+    return UNAVAILABLE_NOT_SHARED
 
 
 def action_label(widget: Widget) -> str:

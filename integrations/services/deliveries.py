@@ -39,7 +39,7 @@ from integrations.selectors.deliveries import (
     quota_next_possible_at,
 )
 from integrations.services.quota import host_lock_hold, quota_refusal_message
-from workspace.models import Application
+from workspace.models import Application, Workspace
 from workspace.selectors import AnyUser
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ DUPLICATE = "Already sending — wait for the first click to finish"
 DISABLED = "This connection is disabled"
 DELETED = "This connection was deleted"
 UNREADABLE = "The connection's settings could not be read — set it up again"
+DELETED_CONNECTION_NAME = "(deleted connection)"
 LOST = "No result was recorded for this call"
 INTERNAL_ERROR = "The call could not be made because of an error on our side"
 EXCERPT_BYTES = 2048
@@ -129,6 +130,37 @@ def delivery_start(
         return _record(
             fields, outcome=Outcome.PENDING, detail=WAITING, now=now, counts_toward_quota=True
         )
+
+
+def delivery_record_unavailable(
+    *,
+    workspace: Workspace,
+    user: AnyUser | None,
+    board_id: int | None,
+    widget_id: int | None,
+    board_name: str,
+    widget_label: str,
+    detail: str,
+) -> Delivery:
+    """Record a click on a button whose connection is gone: blocked, sent nowhere, not counted.
+
+    Every click leaves exactly one record, even when there is no connection left to record it
+    against: the workspace's ledger then still accounts for every press of every button.
+    """
+    fields: dict[str, Any] = {
+        "workspace_id": workspace.pk,
+        "connection": None,
+        "connection_name": DELETED_CONNECTION_NAME,
+        "host": "",
+        "user": user if user is not None and user.is_authenticated else None,
+        "source": Delivery.Source.WIDGET,
+        "board_id": board_id,
+        "widget_id": widget_id,
+        "board_name": board_name[:200],
+        "widget_label": widget_label[:200],
+    }
+    # No host to name: the record is checked like any other except for that one field.
+    return _record(fields, outcome=Outcome.BLOCKED, detail=detail[:300], unchecked=("host",))
 
 
 def delivery_execute(*, delivery_id: int) -> Delivery:
@@ -218,6 +250,7 @@ def _record(
     detail: str,
     now: datetime | None = None,
     counts_toward_quota: bool = False,
+    unchecked: tuple[str, ...] = (),
 ) -> Delivery:
     now = now or timezone.now()
     delivery = Delivery(
@@ -231,7 +264,7 @@ def _record(
     )
     # The related rows were just loaded by the caller; checking that they exist again would add
     # three queries to every click. The key is a fresh uuid4.
-    delivery.full_clean(exclude=_RELATED, validate_unique=False)
+    delivery.full_clean(exclude=[*_RELATED, *unchecked], validate_unique=False)
     delivery.save()
     return delivery
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -33,6 +33,8 @@ from workspace.selectors import workspace_for_admin
 
 # The URL is shown to admins, but may carry a token in its query: keep it out of error reports.
 SECRET_PARAMETERS = ("url", "headers", "body")
+# What the Enable / Disable button posts (templates/integrations/connection_edit.html).
+ENABLED_CHOICES = {"1": True, "0": False}
 
 
 def _limits() -> dict:
@@ -134,7 +136,15 @@ def _pane_context(connection, form: ConnectionForm, path: str) -> dict:
 @require_POST
 def connection_set_enabled(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = connection_get_for_admin(user=request.user, connection_id=connection_id)
-    enabled = request.POST.get("enabled") == "1"
+    choice = request.POST.get("enabled")
+    if choice not in ENABLED_CHOICES:
+        # The Enable/Disable button always sends one of these; anything else is not a choice,
+        # and must not quietly switch the connection off.
+        return HttpResponseBadRequest(
+            "Choose Enable or Disable: enabled must be 1 (enable) or 0 (disable).",
+            content_type="text/plain; charset=utf-8",
+        )
+    enabled = ENABLED_CHOICES[choice]
     services.connection_set_enabled(connection=connection, actor=request.user, enabled=enabled)
     state = "enabled" if enabled else "disabled: its Action buttons will not send"
     messages.success(request, f"“{connection.name}” is {state}.")

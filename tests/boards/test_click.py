@@ -178,26 +178,52 @@ def test_it_does_not_show_a_delivery_through_another_widget(world, action_widget
     assert world.client_for("victor").get(url).status_code == 404
 
 
-@pytest.mark.parametrize("change", ["disable", "delete", "unshare"])
-def test_it_refuses_an_unavailable_widget_and_sends_nothing(
-    world, connection, action_widget, receiver, change
+@pytest.mark.parametrize(
+    ("change", "words", "recorded"),
+    [
+        ("disable", "its connection is disabled.", "This connection is disabled"),
+        ("delete", "its connection was removed.", "This connection was deleted"),
+        (
+            "unshare",
+            "its connection is not shared with this application.",
+            "This connection is not available to Sales Planning",
+        ),
+    ],
+)
+def test_it_refuses_an_unavailable_widget_records_each_click_and_sends_nothing(
+    world, connection, action_widget, receiver, change, words, recorded
 ):
+    receiver.post(ENDPOINT)
     if change == "disable":
         connection.enabled = False
         connection.save()
-        words = "its connection is disabled."
     elif change == "delete":
         connection.delete()
-        words = "its connection was removed."
     else:
         connection.applications.clear()
-        words = "its connection is not shared with this application."
     html = click(world, action_widget).content.decode()
     assert f"This action is unavailable: {words}" in html
     plain = click(world, action_widget, htmx=False)
     assert plain.status_code == 302
     assert len(receiver.calls) == 0
-    assert not Delivery.objects.exists()
+    # One blocked record per click, neither counted against the hourly limit.
+    deliveries = list(Delivery.objects.order_by("id"))
+    assert len(deliveries) == 2
+    for delivery in deliveries:
+        assert (delivery.outcome, delivery.detail) == ("blocked", recorded)
+        assert (delivery.user, delivery.widget_id, delivery.board_id) == (
+            world.victor,
+            action_widget.pk,
+            world.sales_board.pk,
+        )
+        assert delivery.widget_label == "Refresh forecast"
+        assert delivery.workspace == world.acme and not delivery.counts_toward_quota
+    if change == "delete":
+        assert {(d.connection, d.connection_name, d.host) for d in deliveries} == {
+            (None, "(deleted connection)", "")
+        }
+    else:
+        assert {d.connection for d in deliveries} == {connection}
 
 
 def test_it_is_a_404_to_click_another_workspaces_widget(world, make_connection, receiver):

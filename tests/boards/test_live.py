@@ -4,6 +4,7 @@ data when an import finished."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -142,3 +143,13 @@ def test_it_sends_an_expired_session_to_sign_in_rather_than_into_the_page(world)
     response = check(world.client_for("anonymous"), world, "0-0-0")
     assert response.status_code == 200
     assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+
+
+@pytest.mark.parametrize("url_name", ["boards:detail", "boards:changes"])
+def test_it_sends_a_garbled_current_url_to_sign_in_rather_than_failing(world, url_name):
+    url = reverse(url_name, args=[world.sales_board.pk])
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://[::1"}
+    response = world.client_for("anonymous").get(url, headers=headers)
+    assert response.status_code == 200
+    # Back to the page that was asked for, since the one htmx named cannot be read.
+    assert response["HX-Redirect"] == reverse("login") + "?next=" + quote(url)

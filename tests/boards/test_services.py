@@ -87,12 +87,32 @@ def test_it_moves_past_gaps_left_by_removed_widgets(world):
     assert widget_move(widget=last, direction="up") is False
 
 
-def test_it_refuses_to_click_an_unavailable_widget(world, connection, action_widget):
+def test_it_refuses_to_click_an_unavailable_widget_and_records_the_click(
+    world, connection, action_widget
+):
     connection.enabled = False
     connection.save()
     with pytest.raises(WidgetUnavailable, match="its connection is disabled"):
         widget_click(user=world.victor, board=world.sales_board, widget=action_widget)
-    assert not Delivery.objects.exists()
+    assert list(Delivery.objects.values_list("outcome", "counts_toward_quota")) == [
+        ("blocked", False)
+    ]
+
+
+def test_it_records_a_click_on_a_widget_whose_connection_was_deleted(
+    world, connection, action_widget
+):
+    connection.delete()
+    action_widget.refresh_from_db()
+    with pytest.raises(WidgetUnavailable, match="its connection was removed"):
+        widget_click(user=world.victor, board=world.sales_board, widget=action_widget)
+    delivery = Delivery.objects.get()
+    assert (delivery.outcome, delivery.connection, delivery.connection_name) == (
+        "blocked",
+        None,
+        "(deleted connection)",
+    )
+    assert (delivery.workspace, delivery.widget_id) == (world.acme, action_widget.pk)
 
 
 def test_it_sends_nothing_for_an_unconfirmed_click_on_a_widget_that_asks_first(world, connection):

@@ -1,7 +1,9 @@
 """The demo pipeline as a separate service: accepts the Action's POST, pushes a forecast back."""
 
 import json
+import logging
 import random
+import socket
 import threading
 import time
 from datetime import date
@@ -110,3 +112,21 @@ def test_it_writes_a_csv_with_the_datasets_columns():
     assert lines[0] == "month,region,revenue"
     assert len(lines) == 1 + 2 * len(REGIONS)
     assert lines[-1].startswith("2032-01-01,West,")
+
+
+def test_it_logs_request_paths_without_their_query_strings(pipeline, caplog):
+    server, url = pipeline()
+    caplog.set_level(logging.INFO, logger="datasets.demo_pipeline")
+    requests.post(f"{url}hook?token=s3cret-value&scenario=base", timeout=5)
+    requests.get(f"{url}status?token=s3cret-value", timeout=5)
+    # A malformed request line is echoed in the server's own error message.
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as raw:
+        raw.sendall(b"GET /broken?token=s3cret-value HTTP/1.1 extra\r\n\r\n")
+        raw.recv(4096)
+    assert server.runs[-1].done.wait(timeout=5)
+
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("POST /hook 202" in line for line in logged), logged
+    assert any("GET /status 200" in line for line in logged), logged
+    assert any("400" in line for line in logged), logged
+    assert not [line for line in logged if "s3cret-value" in line]

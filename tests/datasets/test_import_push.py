@@ -2,16 +2,17 @@ import datetime
 import json
 import zoneinfo
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from datasets.models import Dataset, ImportJob
+from datasets.models import Dataset, ImportConfiguration, ImportJob
 from datasets.services import dataset_create, import_configuration_create
 from integrations.models import ApiKey
 from integrations.services.api_keys import api_key_create
-from tests.datasets.conftest import GOOD_CSV, make_key, push
+from tests.datasets.conftest import GOOD_CSV, PUSH_URL, make_key, push
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,7 @@ def test_it_refuses_an_expired_key(forecast):
     ApiKey.objects.filter(name="Pipeline").update(expires_on=datetime.date(2020, 1, 1))
     response = push(Client(), forecast.import_key, GOOD_CSV, forecast.configuration.pk)
     assert response.status_code == 403
+    assert response.json()["error"] == "forbidden"
     assert "expired" in response.json()["message"]
     assert Dataset.objects.get(pk=forecast.dataset.pk).version == 0
 
@@ -80,9 +82,10 @@ def test_it_refuses_an_expired_key(forecast):
 def test_it_refuses_an_export_key(forecast):
     response = push(Client(), forecast.export_key, GOOD_CSV, forecast.configuration.pk)
     assert response.status_code == 403
-    assert response.json()["message"] == (
-        "This is an Export key; this endpoint needs an Import key."
-    )
+    assert response.json() == {
+        "error": "forbidden",
+        "message": "This is an Export key; this endpoint needs an Import key.",
+    }
     assert not ImportJob.objects.exists()
 
 
@@ -90,6 +93,10 @@ def test_it_refuses_a_configuration_of_another_workspace(world, forecast):
     globex_key = make_key(world.globex)
     response = push(Client(), globex_key, GOOD_CSV, forecast.configuration.pk)
     assert response.status_code == 403
+    assert response.json() == {
+        "error": "forbidden",
+        "message": "This import configuration belongs to another workspace.",
+    }
     assert forecast.rows() == []
     assert not ImportJob.objects.exists()
 
@@ -105,6 +112,34 @@ def test_it_answers_400_for_a_bad_configuration_id(forecast, configuration_id):
     response = push(Client(), forecast.import_key, GOOD_CSV, configuration_id)
     assert response.status_code == 400
     assert "configurationId" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        "\u0661",  # ARABIC-INDIC DIGIT ONE
+        "\u06f1",  # EXTENDED ARABIC-INDIC DIGIT ONE
+        "\u0967",  # DEVANAGARI DIGIT ONE
+        "\uff11",  # FULLWIDTH DIGIT ONE
+        "+1",
+        " 1",
+        "1 ",
+    ],
+)
+def test_it_takes_only_ascii_digits_as_a_configuration_id(forecast, digits):
+    # Each of these reads as the number 1 to int(); only the plain form is an id.
+    ImportConfiguration.objects.filter(pk=forecast.configuration.pk).update(id=1)
+    response = Client().post(
+        PUSH_URL,
+        QUERY_STRING=urlencode({"configurationId": digits}),
+        data=GOOD_CSV,
+        content_type="text/csv",
+        HTTP_AUTHORIZATION=f"Bearer {forecast.import_key}",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
+    assert not ImportJob.objects.exists()
+    assert push(Client(), forecast.import_key, GOOD_CSV, "1").status_code == 202
 
 
 def test_it_answers_400_for_an_empty_body(forecast):

@@ -163,3 +163,31 @@ def test_it_fails_a_file_with_only_blank_content(forecast):
     result = run(forecast, b"\n")
     assert result["status"] == "failed"
     assert result["errors"][0].startswith("Line 1:")
+
+
+def test_it_refuses_a_row_with_a_nul_character_and_keeps_the_old_rows(forecast):
+    # PostgreSQL's jsonb cannot store U+0000; every backend refuses it the same way.
+    run(forecast, GOOD_CSV)
+    before = forecast.rows()
+    body = HEADER + b"2031-01-01,North,1\n2031-01-01,Nor\x00th,1\n2031-01-01,South,\x002\n"
+    result = run(forecast, body)
+    assert result["status"] == "failed"
+    assert result["errors"] == [
+        "Line 3: contains a NUL character.",
+        "Line 4: contains a NUL character.",
+    ]
+    assert result["rowsImported"] == 0
+    assert forecast.rows() == before
+    assert Dataset.objects.get(pk=forecast.dataset.pk).version == 1
+
+
+def test_it_counts_lines_through_quoted_values_when_reporting_a_nul(forecast):
+    body = HEADER + b'2031-01-01,"two\nlines",1\n2031-02-01,"a\nb\x00",1\n'
+    result = run(forecast, body)
+    assert result["errors"] == ["Line 5: contains a NUL character."]
+
+
+def test_it_refuses_a_header_with_a_nul_character(forecast):
+    result = run(forecast, b"month,region\x00,revenue\n2031-01-01,North,1\n")
+    assert result["errors"] == ["Line 1: contains a NUL character."]
+    assert forecast.rows() == []

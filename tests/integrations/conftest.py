@@ -2,6 +2,10 @@ import pytest
 
 from tests.integrations.connection_support import use_fake_dns
 
+# Imported, an autouse fixture applies to every test in this folder: no log line may carry a
+# header value or body (tests/secret_log_guard.py).
+from tests.secret_log_guard import secret_log_guard  # noqa: F401
+
 
 @pytest.fixture
 def fake_dns(monkeypatch):

@@ -9,14 +9,16 @@ from django.db import connection as db
 
 from integrations.models import Connection
 from integrations.services.connections import connection_create
+from tests.secret_log_guard import SECRET_MARKER
 
 PUBLIC_IP = "93.184.216.34"
 PRIVATE_IP = "10.0.0.7"
 URL = "https://hooks.example.com/pipeline/run"
-# Values that must never be seen again after Setup: distinctive, so a search cannot miss them.
-HEADER_VALUE = "Bearer hv-7Q2xZk9wLmP4"
-TEAM_VALUE = "team-hv-J8rT3"
-BODY_TOKEN = "bt-Vq83LsN1Xe"
+# Values that must never be seen again after Setup: distinctive, so a search cannot miss them,
+# and marked, so the suite-wide log guard (tests/secret_log_guard.py) spots them in any log line.
+HEADER_VALUE = f"Bearer {SECRET_MARKER}hv-7Q2xZk9wLmP4"
+TEAM_VALUE = f"{SECRET_MARKER}team-J8rT3"
+BODY_TOKEN = f"{SECRET_MARKER}bt-Vq83LsN1Xe"
 HEADERS = json.dumps({"Authorization": HEADER_VALUE, "X-Team": TEAM_VALUE})
 BODY = json.dumps({"pipeline": "forecast", "token": BODY_TOKEN})
 SECRETS = (HEADER_VALUE, TEAM_VALUE, BODY_TOKEN)

@@ -10,11 +10,15 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from integrations.models import Connection, Delivery
+from tests.secret_log_guard import SECRET_MARKER
 from workspace.models import Workspace
 
 URL = "https://api.example.com/hooks/forecast?token=s3cret-query-token"
-HEADERS = {"X-Api-Key": "s3cret-key-value"}
-BODY = '{"pipeline": "forecast", "token": "s3cret-body-value"}'
+# Header value and body token carry the log guard's marker (tests/secret_log_guard.py).
+KEY_VALUE = f"{SECRET_MARKER}key-value"
+BODY_VALUE = f"{SECRET_MARKER}body-value"
+HEADERS = {"X-Api-Key": KEY_VALUE}
+BODY = '{"pipeline": "forecast", "token": "' + BODY_VALUE + '"}'
 PUBLIC_IP = "93.184.216.34"
 
 

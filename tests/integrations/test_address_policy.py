@@ -119,12 +119,37 @@ def test_it_rejects_local_addresses(url):
     assert "Switchboard only calls public addresses." in error.messages[0]
 
 
-def test_it_names_the_host_and_address_it_refuses():
+def test_it_names_the_host_it_refuses_but_never_the_address_a_name_resolves_to():
     assert rejection("https://internal.example/x").messages == [
-        "internal.example resolves to 10.0.0.5, which is a private or local address. "
+        "internal.example resolves to a private or local address. "
         "Switchboard only calls public addresses."
     ]
-    assert rejection("https://2130706433/").messages[0].startswith("2130706433 means 127.0.0.1,")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://internal.example/x",
+        "https://metadata.example/",
+        "https://mapped.example/",
+        "https://mixed.example/",
+        "https://mixed6.example/",
+        "https://cgnat.example/",
+    ],
+)
+def test_it_keeps_the_resolved_addresses_of_a_refused_name_out_of_the_message(url):
+    message = rejection(url).messages[0]
+    host = url.split("/")[2]
+    for address in DNS[host]:
+        assert address not in message
+        assert str(ipaddress.ip_address(address)) not in message
+
+
+def test_it_spells_out_an_address_the_admin_typed():
+    assert rejection("https://2130706433/").messages == [
+        "2130706433 means 127.0.0.1, which is a private or local address. "
+        "Switchboard only calls public addresses."
+    ]
     assert rejection("https://10.0.0.1/").messages[0].startswith("10.0.0.1 is a private")
 
 

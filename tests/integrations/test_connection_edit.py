@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from boards.models import Widget
-from integrations.models import Connection
+from integrations.models import AuditEntry, Connection
 from tests.integrations.connection_support import (
     BODY,
     HEADERS,
@@ -114,7 +114,7 @@ def test_it_links_the_replace_control_for_pages_without_javascript(world, connec
 
 
 def test_it_replaces_headers_and_body_when_asked(world, connection):
-    new_headers = json.dumps({"X-Api-Key": "new-key"})
+    new_headers = json.dumps({"X-Api-Key": "sb-secret-new-key"})
     data = form_data(headers=new_headers, replace_headers="on", body="[1]", replace_body="on")
     assert world.client_for("alice").post(edit_url(connection), data).status_code == 302
     connection.refresh_from_db()
@@ -223,3 +223,26 @@ def test_it_refuses_get_on_the_write_only_urls(world, connection):
     toggle = reverse("integrations:connection_set_enabled", args=[connection.pk])
     assert client.get(toggle).status_code == 405
     assert client.get(reverse("integrations:connection_validate_url")).status_code == 405
+
+
+@pytest.mark.parametrize("data", [{}, {"enabled": ""}, {"enabled": "yes"}, {"enabled": "true"}])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_it_changes_nothing_without_a_clear_enable_or_disable(world, connection, data, enabled):
+    connection.enabled = enabled
+    connection.save()
+    toggle = reverse("integrations:connection_set_enabled", args=[connection.pk])
+    response = world.client_for("alice").post(toggle, data)
+    assert response.status_code == 400
+    assert "enabled must be 1 (enable) or 0 (disable)" in response.content.decode()
+    connection.refresh_from_db()
+    assert connection.enabled is enabled
+    assert not AuditEntry.objects.exclude(action=AuditEntry.Action.CREATED).exists()
+
+
+def test_it_posts_exactly_the_values_the_toggle_accepts(world, connection):
+    page = world.client_for("alice").get(edit_url(connection)).content.decode()
+    assert '<input type="hidden" name="enabled" value="0">' in page
+    connection.enabled = False
+    connection.save()
+    page = world.client_for("alice").get(edit_url(connection)).content.decode()
+    assert '<input type="hidden" name="enabled" value="1">' in page

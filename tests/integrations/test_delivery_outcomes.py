@@ -14,9 +14,18 @@ from integrations.models import Connection, Delivery
 from integrations.services.deliveries import (
     delivery_execute,
     delivery_public_message,
+    delivery_record_unavailable,
     delivery_start,
 )
-from tests.integrations.delivery_support import BODY, URL, FakeDNS, ledger_rows, make_connection
+from tests.integrations.delivery_support import (
+    BODY,
+    BODY_VALUE,
+    KEY_VALUE,
+    URL,
+    FakeDNS,
+    ledger_rows,
+    make_connection,
+)
 
 Outcome = Delivery.Outcome
 
@@ -68,7 +77,7 @@ def test_it_records_a_success_with_status_duration_and_excerpt(world, connection
     )
     sent = responses.calls[0].request
     assert sent.headers["Idempotency-Key"] == str(delivery.idempotency_key)
-    assert (sent.body, sent.headers["X-Api-Key"]) == (BODY.encode(), "s3cret-key-value")
+    assert (sent.body, sent.headers["X-Api-Key"]) == (BODY.encode(), KEY_VALUE)
 
 
 @responses.activate
@@ -243,6 +252,31 @@ def test_it_blocks_a_call_whose_connection_was_disabled_or_deleted_before_sendin
 
 
 @responses.activate
+def test_it_records_a_click_whose_connection_is_gone_as_blocked_and_uncounted(world):
+    delivery = delivery_record_unavailable(
+        workspace=world.acme,
+        user=world.victor,
+        board_id=1,
+        widget_id=7,
+        board_name="Sales Forecast",
+        widget_label="Refresh forecast",
+        detail="This connection was deleted",
+    )
+    stored = Delivery.objects.get()
+    assert stored.pk == delivery.pk
+    assert (stored.outcome, stored.detail) == (Outcome.BLOCKED, "This connection was deleted")
+    assert (stored.connection, stored.connection_name, stored.host) == (
+        None,
+        "(deleted connection)",
+        "",
+    )
+    assert (stored.workspace, stored.user, stored.widget_id) == (world.acme, world.victor, 7)
+    assert not stored.counts_toward_quota and stored.finished_at is not None
+    assert delivery_public_message(stored) == "This connection was deleted"
+    assert len(responses.calls) == 0
+
+
+@responses.activate
 def test_it_sends_a_delivery_only_once_however_often_it_is_executed(world, connection):
     responses.post(URL, body="ok")
     delivery = delivery_start(connection=connection, user=world.alice, source="test")
@@ -255,12 +289,12 @@ def test_it_sends_a_delivery_only_once_however_often_it_is_executed(world, conne
 @responses.activate
 def test_it_hides_secrets_the_service_echoes_and_keeps_2_kib(world, connection):
     echo = (
-        '{"headers": {"X-Api-Key": "s3cret-key-value"}, "json": {"token": "s3cret-body-value"},'
+        '{"headers": {"X-Api-Key": "' + KEY_VALUE + '"}, "json": {"token": "' + BODY_VALUE + '"},'
         ' "url": "' + URL + '", "padding": "' + "x" * 3000 + '"}'
     )
     responses.post(URL, body=echo)
     delivery = click(connection, world.alice)
-    for secret in ("s3cret-key-value", "s3cret-body-value", "s3cret-query-token"):
+    for secret in (KEY_VALUE, BODY_VALUE, "s3cret-query-token"):
         assert secret not in delivery.response_excerpt
     assert delivery.response_excerpt.startswith('{"headers": {"X-Api-Key": "[hidden]"}')
     assert "x" * 1500 in delivery.response_excerpt

@@ -15,11 +15,16 @@ from pytest_httpserver import HTTPServer
 from integrations import address_policy
 from integrations.address_policy import validate_endpoint_url
 from integrations.egress import Outcome, post_json
-from tests.integrations.delivery_support import PUBLIC_IP, FakeDNS
+from tests.integrations.delivery_support import (
+    BODY_VALUE,
+    KEY_VALUE,
+    PUBLIC_IP,
+    FakeDNS,
+)
 
 URL = "https://api.example.com/hooks/run"
-SECRET_HEADERS = {"X-Api-Key": "s3cret-key-value"}
-SECRET_BODY = '{"pipeline": "forecast", "token": "s3cret-body-value"}'
+SECRET_HEADERS = {"X-Api-Key": KEY_VALUE}
+SECRET_BODY = '{"pipeline": "forecast", "token": "' + BODY_VALUE + '"}'
 KEY = "5b0bd6c3-8a4e-4a8e-9a53-3f1f1f2f9c11"
 
 
@@ -53,7 +58,7 @@ def test_it_sends_exactly_the_configured_request():
     assert sent.headers["User-Agent"] == "Switchboard/0.1.0"
     assert sent.headers["Idempotency-Key"] == KEY
     assert sent.headers["Content-Type"] == "application/json"
-    assert sent.headers["X-Api-Key"] == "s3cret-key-value"
+    assert sent.headers["X-Api-Key"] == KEY_VALUE
     assert "Host" not in sent.headers  # set from the URL when connecting, never from storage
 
 
@@ -101,7 +106,7 @@ def test_it_reports_each_outcome_without_leaking_secrets(response, outcome, deta
     result = send()
     assert (result.outcome, result.detail) == (outcome, detail)
     assert len(responses.calls) == 1  # never retried, never redirected
-    for secret in ("s3cret-key-value", "s3cret-body-value"):
+    for secret in (KEY_VALUE, BODY_VALUE):
         assert secret not in repr(result) and secret not in caplog.text
 
 
@@ -144,7 +149,7 @@ def test_it_refuses_before_connecting(dns, url, table, outcome, detail):
 @responses.activate
 def test_it_refuses_headers_that_cannot_travel_without_quoting_them():
     responses.post(URL)
-    result = send(headers={"X-Api-Key": "s3cret\r\nX-Injected: 1"})
+    result = send(headers={"X-Api-Key": "sb-secret-k\r\nX-Injected: 1"})
     assert (result.outcome, result.detail) == (
         Outcome.FAILED,
         "The X-Api-Key header value has line breaks or surrounding spaces",
