@@ -9,6 +9,7 @@ checked here.
 
 from __future__ import annotations
 
+import concurrent.futures
 import ipaddress
 import re
 import socket
@@ -78,9 +79,11 @@ class AddressPolicyError(Exception):
 
 
 class UnresolvableHost(AddressPolicyError):
-    def __init__(self, host: str) -> None:
-        super().__init__(f"We could not resolve {host}.")
+    def __init__(self, host: str, *, within: float | None = None) -> None:
+        limit = f" within {within:g} s" if within is not None else ""
+        super().__init__(f"We could not resolve {host}{limit}.")
         self.host = host
+        self.timed_out = within is not None
 
 
 class BlockedAddress(AddressPolicyError):
@@ -97,6 +100,9 @@ class ParsedEndpoint:
     host: str  # lowercase ASCII, no brackets, no trailing dot
     port: int  # explicit, or the scheme's default
     ip_literal: str | None  # canonical address when the host is written as an IP, in any spelling
+
+
+_resolver_pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="resolve")
 
 
 def resolve_host(host: str, port: int) -> list[str]:
@@ -277,8 +283,14 @@ def _addresses_for(host: str, port: int) -> list[str]:
         raise UnresolvableHost(host) from None
     if literal is not None:
         return [str(literal)]
+    # getaddrinfo has no timeout of its own: a slow resolver would hold a click (or a setup
+    # request) for as long as it likes. It runs on a helper thread we stop waiting for.
+    timeout = settings.OUTBOUND_CONNECT_TIMEOUT
+    lookup = _resolver_pool.submit(resolve_host, host, port)
     try:
-        addresses = resolve_host(host, port)
+        addresses = lookup.result(timeout=timeout)
+    except concurrent.futures.TimeoutError:
+        raise UnresolvableHost(host, within=timeout) from None
     except (OSError, UnicodeError):
         addresses = []
     if not addresses:

@@ -62,7 +62,8 @@ def post_json(
     try:
         ip = check_address_at_send(endpoint.host, endpoint.port)
     except UnresolvableHost as error:
-        return finish(Outcome.FAILED, started, str(error).rstrip("."))
+        outcome = Outcome.TIMED_OUT if error.timed_out else Outcome.FAILED
+        return finish(outcome, started, str(error).rstrip("."))
     except BlockedAddress as error:
         logger.warning("Blocked outgoing call to %s (%s)", endpoint.host, error.ip)
         return finish(Outcome.BLOCKED, started, str(error))

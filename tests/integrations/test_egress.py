@@ -373,3 +373,28 @@ def test_tls_keeps_the_host_name_while_connecting_to_the_checked_address(
     )
     assert server_names == ["hooks.example"]
     assert server.log == []
+
+
+def test_a_resolver_that_never_answers_is_a_timeout_and_sends_nothing(settings, monkeypatch):
+    settings.OUTBOUND_CONNECT_TIMEOUT = 0.2
+    release = threading.Event()
+
+    def hanging_resolver(host, port):
+        release.wait(30)
+        return ["93.184.216.34"]
+
+    monkeypatch.setattr(address_policy, "resolve_host", hanging_resolver)
+    try:
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+            mocked.post("https://slow-dns.example/hook", status=200)
+            result = post_json(
+                url="https://slow-dns.example/hook",
+                headers={},
+                body="",
+                idempotency_key="k-1",
+            )
+            assert len(mocked.calls) == 0
+    finally:
+        release.set()
+    assert result.outcome == Outcome.TIMED_OUT
+    assert result.detail == "We could not resolve slow-dns.example within 0.2 s"
