@@ -25,3 +25,15 @@ def test_it_signs_out(world):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_it_slows_down_password_guessing_on_one_account(world, client):
+    for _ in range(10):
+        response = client.post(reverse("login"), {"username": "alice", "password": "guess"})
+        assert response.status_code == 200
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert client.get("/").status_code == 302  # not signed in, even with the right password
+    other = client.post(reverse("login"), {"username": "erin", "password": PASSWORD})
+    assert other.status_code == 302

@@ -1,0 +1,23 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_carries_a_strict_content_security_policy(world, client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_a_locked_database_is_a_polite_503_not_a_server_error(world, monkeypatch):
+    from django.db import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("workspace.views.applications_openable_by", locked)
+    response = world.client_for("alice").get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Switchboard is busy" in response.content.decode()
