@@ -71,6 +71,10 @@ def _check_connection(board: Board, connection: Connection | None) -> None:
 def _check_dataset(board: Board, dataset: Dataset | None) -> None:
     if dataset is None or dataset.workspace_id != board.application.workspace_id:
         raise ValidationError({"dataset": "Choose one of this workspace's datasets."})
+    if not dataset.applications.filter(pk=board.application_id).exists():
+        raise ValidationError(
+            {"dataset": "That dataset is not shared with this application. Choose one listed."}
+        )
 
 
 def _check_kpi(dataset: Dataset, column_name: str, aggregate: str) -> None:

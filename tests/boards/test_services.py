@@ -68,6 +68,15 @@ def test_it_refuses_datasets_and_columns_that_do_not_fit(world, dataset, make_da
     assert error_for("kind", board=board, kind="chart") == "Choose Action, Text, Table or KPI."
 
 
+def test_it_refuses_a_dataset_not_shared_with_the_boards_application(world, make_dataset):
+    workforce_only = make_dataset("Headcount", applications=[world.workforce])
+    assert error_for("dataset", board=world.sales_board, kind="table", dataset=workforce_only) == (
+        "That dataset is not shared with this application. Choose one listed."
+    )
+    widget = widget_create(board=world.workforce_board, kind="table", dataset=workforce_only)
+    assert widget.dataset == workforce_only
+
+
 def test_it_keeps_only_the_fields_of_the_widgets_kind(world, connection, dataset):
     widget = widget_create(
         board=world.sales_board, kind="text", text="Hi", connection=connection, dataset=dataset
