@@ -92,9 +92,13 @@ class DatasetWidgetForm(WidgetForm):
         label="Dataset",
         queryset=None,
         empty_label="Choose a dataset…",
+        help_text="Only datasets shared with this board's application are listed.",
         error_messages={
             "required": "Choose the dataset to show.",
-            "invalid_choice": "Choose one of this workspace's datasets.",
+            # Another workspace's dataset, or one not shared with this application: the same
+            # answer, so the form does not confirm which datasets exist elsewhere.
+            "invalid_choice": "That dataset is not shared with this application. "
+            "Choose one listed.",
         },
     )
 
@@ -102,12 +106,11 @@ class DatasetWidgetForm(WidgetForm):
         super().__init__(*args, board=board, **kwargs)
         self.datasets = list(datasets_for_board(board=board))
         self.fields["dataset"].queryset = datasets_for_board(board=board)
-        self.fields["dataset"].help_text = (
-            ""
-            if self.datasets
-            else "This workspace has no datasets yet: a Workspace Admin adds them under "
-            "Integrations → Datasets."
-        )
+        if not self.datasets:
+            self.fields["dataset"].help_text = (
+                "No dataset is shared with this application yet: a Workspace Admin shares "
+                "them under Integrations → Datasets."
+            )
 
 
 class TableWidgetForm(DatasetWidgetForm):

@@ -23,6 +23,7 @@ from workspace.selectors import (
 )
 
 DATA_KINDS = (Widget.Kind.TABLE, Widget.Kind.KPI)
+DATA_NOT_SHARED = "This data is not shared with this application."
 # Never decrypted just to draw a board: not needed, and a key problem must not break the page.
 CONNECTION_SECRETS = ("connection__url", "connection__headers", "connection__body")
 
@@ -72,8 +73,9 @@ class WidgetCard:
         widget = self.widget
         if widget.title:
             return widget.title
+        # An unshared dataset's name is not shown: it may itself tell too much.
         if widget.kind == Widget.Kind.TABLE and widget.dataset is not None:
-            return widget.dataset.name
+            return "" if self.unavailable_reason else widget.dataset.name
         if widget.kind == Widget.Kind.KPI:
             return f"{widget.get_kpi_aggregate_display()} of {widget.kpi_column}"
         return ""
@@ -90,12 +92,15 @@ def _widgets(board: Board) -> QuerySet[Widget]:
     granted = Connection.applications.through.objects.filter(
         connection_id=OuterRef("connection_id"), application_id=board.application_id
     )
+    dataset_granted = Dataset.applications.through.objects.filter(
+        dataset_id=OuterRef("dataset_id"), application_id=board.application_id
+    )
     return (
         Widget.objects.filter(board=board)
         .select_related("connection", "dataset")
         .defer(*CONNECTION_SECRETS)
         .prefetch_related("dataset__columns")
-        .annotate(connection_granted=Exists(granted))
+        .annotate(connection_granted=Exists(granted), dataset_granted=Exists(dataset_granted))
     )
 
 
@@ -109,6 +114,9 @@ def _card(widget: Widget, board: Board) -> WidgetCard:
     dataset = widget.dataset
     if dataset is None or dataset.workspace_id != board.application.workspace_id:
         return WidgetCard(widget=widget)
+    # Access may be withdrawn after the widget was added: the board then shows why, not the data.
+    if not widget.dataset_granted:
+        return WidgetCard(widget=widget, unavailable_reason=DATA_NOT_SHARED)
     if widget.kind == Widget.Kind.TABLE:
         return WidgetCard(widget=widget, table=table_page(dataset=dataset))
     if widget.kind == Widget.Kind.KPI:
@@ -160,8 +168,11 @@ def connections_for_board(*, board: Board) -> QuerySet[Connection]:
 
 
 def datasets_for_board(*, board: Board) -> QuerySet[Dataset]:
+    """What a Table or KPI widget on this board may show: datasets shared with its application."""
     return (
-        Dataset.objects.filter(workspace_id=board.application.workspace_id)
+        Dataset.objects.filter(
+            workspace_id=board.application.workspace_id, applications=board.application_id
+        )
         .prefetch_related("columns")
         .order_by("name")
     )

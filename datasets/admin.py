@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+from datasets.services import dataset_rows_changed
 
 
 class DatasetColumnInline(admin.TabularInline):
@@ -13,7 +14,8 @@ class DatasetAdmin(admin.ModelAdmin):
     list_display = ["name", "workspace", "version", "updated_at"]
     list_filter = ["workspace"]
     search_fields = ["name"]
-    readonly_fields = ["version", "updated_at"]
+    readonly_fields = ["version", "updated_at", "column_stats"]
+    filter_horizontal = ["applications"]
     inlines = [DatasetColumnInline]
 
 
@@ -30,6 +32,22 @@ class DatasetRowAdmin(admin.ModelAdmin):
     # Datasets can hold 100,000 rows: no dropdown of every dataset's rows on the change page.
     raw_id_fields = ["dataset"]
     show_full_result_count = False
+
+    # A row changed here did not pass through the importer: recompute what KPIs show.
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        dataset_rows_changed(dataset=obj.dataset)
+
+    def delete_model(self, request, obj) -> None:
+        dataset = obj.dataset
+        super().delete_model(request, obj)
+        dataset_rows_changed(dataset=dataset)
+
+    def delete_queryset(self, request, queryset) -> None:
+        datasets = list(Dataset.objects.filter(rows__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for dataset in datasets:
+            dataset_rows_changed(dataset=dataset)
 
 
 @admin.register(ImportConfiguration)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from datasets.demo_pipeline import forecast_csv, forecast_rows
 from datasets.importer import dataset_rows_import
 from datasets.models import Dataset, DatasetColumn, ImportConfiguration
-from datasets.services import dataset_create, import_configuration_create
+from datasets.services import dataset_access_update, dataset_create, import_configuration_create
 from integrations.models import ApiKey
 from integrations.services.api_keys import (
     api_key_create,
@@ -31,9 +31,10 @@ from integrations.services.api_keys import (
     api_key_hash,
     api_key_is_valid_today,
 )
-from workspace.models import Workspace
+from workspace.models import Application, Workspace
 
 DATASET_NAME = "Revenue forecast"
+APPLICATION_NAME = "Sales Planning"
 CONFIGURATION_NAME = "Forecast pipeline push"
 KEY_NAME = "Demo pipeline"
 KEY_LIFETIME = datetime.timedelta(days=365)
@@ -63,9 +64,18 @@ def demo_pipeline_url() -> str:
 
 @transaction.atomic
 def demo_forecast_ensure(*, workspace: Workspace, actor: AbstractBaseUser) -> DemoForecast:
+    # The forecast's Table and KPI widgets sit on a Sales Planning board.
+    sales = Application.objects.filter(workspace=workspace, name=APPLICATION_NAME).first()
+    shared_with = [sales] if sales is not None else []
     dataset = Dataset.objects.filter(workspace=workspace, name=DATASET_NAME).first()
     if dataset is None:
-        dataset = dataset_create(workspace=workspace, name=DATASET_NAME, columns=COLUMNS)
+        dataset = dataset_create(
+            workspace=workspace, name=DATASET_NAME, columns=COLUMNS, applications=shared_with
+        )
+    elif sales is not None and not dataset.applications.filter(pk=sales.pk).exists():
+        # Kept as granted by an admin since, plus the demo's own application.
+        applications = [*dataset.applications.all(), sales]
+        dataset_access_update(dataset=dataset, applications=applications)
     configuration = ImportConfiguration.objects.filter(
         workspace=workspace, name=CONFIGURATION_NAME
     ).first()

@@ -12,16 +12,42 @@ from datasets.validators import (
     column_set_errors,
     validate_column_name,
 )
-from workspace.models import Workspace
+from integrations.forms import ApplicationsField
+from workspace.models import Application, Workspace
 
 BLANK_COLUMN_ROWS = 6
 MAX_COLUMN_ROWS = 100
 
 
-class DatasetForm(forms.Form):
+APPLICATION_ACCESS_HELP = (
+    "Boards of these applications may show the dataset in Table and KPI widgets. "
+    "Leave all unticked to keep it off every board."
+)
+
+
+class ApplicationAccessForm(forms.Form):
+    applications = ApplicationsField(
+        label="Application access",
+        queryset=Application.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=APPLICATION_ACCESS_HELP,
+        error_messages={"invalid_choice": "Choose applications of your own workspace."},
+    )
+
+    def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this workspace's applications are offered; another's id is an invalid choice.
+        self.fields["applications"].queryset = Application.objects.filter(
+            workspace=workspace
+        ).order_by("name")
+
+
+class DatasetForm(ApplicationAccessForm):
     name = forms.CharField(
         label="Name", max_length=100, error_messages={"required": "Give the dataset a name."}
     )
+    field_order = ["name", "applications"]
 
 
 class ColumnForm(forms.Form):

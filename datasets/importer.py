@@ -4,7 +4,8 @@ The request handler copies the body to a spool file named after the job (`spool_
 so memory stays flat however large the upload is and a worker that only knows the job id can find
 it. `import_job_run` then parses that file row by row, writes rows in batches inside one
 transaction, and bumps the dataset's version in the same transaction, so boards see either the
-old rows or the new ones, never a mix.
+old rows or the new ones, never a mix. The same loop collects the column statistics KPI widgets
+show (datasets.stats), stored in that transaction too.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+from datasets.stats import StatsCollector, stats_merge
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +221,9 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
         if header is None:
             raise ImportFailed(["Line 1: the file is empty; the first line must name the columns."])
         _refuse_nul(header, reader.line_num)
-        mapping = _match_header(header, list(dataset.columns.all()))
+        columns = list(dataset.columns.all())
+        mapping = _match_header(header, columns)
+        stats = StatsCollector([(column.name, column.kind) for column in columns])
         if configuration.mode == ImportConfiguration.Mode.REPLACE:
             DatasetRow.objects.filter(dataset=dataset).delete()
             position = 0
@@ -241,6 +245,7 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
                 continue
             if errors:
                 continue
+            stats.add(values)
             batch.append(DatasetRow(dataset_id=dataset.pk, position=position, values=values))
             position += 1
             if len(batch) >= BATCH_SIZE:
@@ -253,8 +258,11 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
     if errors:
         raise ImportFailed(errors, rows_received=received)
     DatasetRow.objects.bulk_create(batch)
+    column_stats = stats.result()
+    if configuration.mode != ImportConfiguration.Mode.REPLACE:
+        column_stats = stats_merge(dataset.column_stats, column_stats)
     Dataset.objects.filter(pk=dataset.pk).update(
-        version=F("version") + 1, updated_at=timezone.now()
+        version=F("version") + 1, updated_at=timezone.now(), column_stats=column_stats
     )
     return ImportResult(rows_received=received, rows_imported=received)
 

@@ -3,19 +3,24 @@ import uuid
 from django.db import models
 
 from integrations.models import ApiKey
-from workspace.models import Workspace
+from workspace.models import Application, Workspace
 
 
 class Dataset(models.Model):
     """A workspace table with typed columns, filled through the import API.
 
-    `version` goes up on every successful import; boards use it to tell whether to re-render.
+    `version` goes up whenever what boards show of it changes (a successful import, a change of
+    application access); boards use it to tell whether to re-render. `column_stats` holds what
+    KPI widgets show, kept up to date by the importer (see datasets.stats).
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="datasets")
     name = models.CharField(max_length=100)
     version = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(null=True, blank=True)
+    column_stats = models.JSONField(default=dict, blank=True)
+    # Like a connection's: only boards of these applications may show the dataset.
+    applications = models.ManyToManyField(Application, blank=True, related_name="datasets")
 
     class Meta:
         ordering = ["name"]
@@ -25,6 +30,11 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def row_count(self) -> int:
+        """From the statistics, so listing datasets does not count millions of rows."""
+        return (self.column_stats or {}).get("rows", 0)
 
 
 class DatasetColumn(models.Model):

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from datasets.importer import import_job_enqueue, spool_path, spool_request_body
-from datasets.models import Dataset, DatasetColumn, ImportConfiguration, ImportJob
+from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+from datasets.stats import stats_from_rows
 from datasets.validators import column_set_errors, validate_column_name
 from integrations.models import ApiKey
-from workspace.models import Workspace
+from workspace.models import Application, Workspace
 
 
 class EmptyBody(Exception):
@@ -25,12 +28,17 @@ MAX_COLUMNS = 100
 
 @transaction.atomic
 def dataset_create(
-    *, workspace: Workspace, name: str, columns: Sequence[tuple[str, str]]
+    *,
+    workspace: Workspace,
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    applications: Iterable[Application] = (),
 ) -> Dataset:
-    """A dataset with its typed columns, in order. `columns` is [(name, kind), …].
+    """A dataset with its typed columns, in order. `columns` is [(name, kind), …];
+    `applications` are those whose boards may show it.
 
-    Raises ValidationError keyed "name" and/or "columns", listing every problem at once;
-    nothing is saved then.
+    Raises ValidationError keyed "name", "columns" and/or "applications", listing every problem
+    at once; nothing is saved then.
     """
     errors: dict[str, list[ValidationError]] = {}
     dataset = Dataset(workspace=workspace, name=name.strip())
@@ -40,10 +48,15 @@ def dataset_create(
     column_errors = _column_errors(columns)
     if column_errors:
         errors["columns"] = column_errors
+    applications = list(applications)
+    application_errors = _application_errors(workspace, applications)
+    if application_errors:
+        errors["applications"] = application_errors
     if errors:
         raise ValidationError(errors)
     dataset.full_clean()
     dataset.save()
+    dataset.applications.set(applications)
     for position, (column_name, kind) in enumerate(columns):
         column = DatasetColumn(
             dataset=dataset, name=column_name.strip(), kind=kind, position=position
@@ -51,6 +64,60 @@ def dataset_create(
         column.full_clean()
         column.save()
     return dataset
+
+
+def _application_errors(
+    workspace: Workspace, applications: Sequence[Application]
+) -> list[ValidationError]:
+    if any(application.workspace_id != workspace.pk for application in applications):
+        return [
+            ValidationError("Choose applications of your own workspace.", code="invalid_choice")
+        ]
+    return []
+
+
+@transaction.atomic
+def dataset_access_update(*, dataset: Dataset, applications: Iterable[Application]) -> None:
+    """Which applications' boards may show the dataset. Raises ValidationError keyed
+    "applications" for another workspace's application; nothing changes then."""
+    applications = list(applications)
+    errors = _application_errors(dataset.workspace, applications)
+    if errors:
+        raise ValidationError({"applications": errors})
+    dataset.applications.set(applications)
+    # Open boards redraw their data widgets when a version moves: a board that just lost
+    # access stops showing the rows without a reload.
+    Dataset.objects.filter(pk=dataset.pk).update(version=F("version") + 1)
+    dataset.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def dataset_stats_recompute(*, dataset: Dataset) -> None:
+    """Recompute `column_stats` from the stored rows. The importer keeps them current on its
+    own; this is for rows written some other way, and reads every row, so it suits small
+    datasets (seeding, a row edited in the admin)."""
+    # Locked like an import, so an import cannot slip rows in between reading and storing.
+    Dataset.objects.select_for_update().only("pk").get(pk=dataset.pk)
+    columns = [(column.name, column.kind) for column in dataset.columns.order_by("position", "id")]
+    rows = (
+        DatasetRow.objects.filter(dataset_id=dataset.pk)
+        .order_by("position")
+        .values_list("values", flat=True)
+        .iterator(chunk_size=2000)
+    )
+    dataset.column_stats = stats_from_rows(columns, rows)
+    Dataset.objects.filter(pk=dataset.pk).update(column_stats=dataset.column_stats)
+
+
+@transaction.atomic
+def dataset_rows_changed(*, dataset: Dataset) -> None:
+    """After rows were written outside an import: fresh statistics, and a new version and
+    update time so open boards redraw."""
+    dataset_stats_recompute(dataset=dataset)
+    Dataset.objects.filter(pk=dataset.pk).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    dataset.refresh_from_db(fields=["version", "updated_at"])
 
 
 def _dataset_name_errors(dataset: Dataset) -> list[ValidationError]:

@@ -8,6 +8,11 @@ urlpatterns = [
     path("integrations/datasets/", views.dataset_list_view, name="list"),
     path("integrations/datasets/new/", views.dataset_create_view, name="dataset_create"),
     path(
+        "integrations/datasets/<int:dataset_id>/access/",
+        views.dataset_access_view,
+        name="dataset_access",
+    ),
+    path(
         "integrations/datasets/<int:dataset_id>/delete/",
         views.dataset_delete_view,
         name="dataset_delete",

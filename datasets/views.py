@@ -1,5 +1,6 @@
 """Integrations → Datasets, for Workspace Admins: the overview (ids for the import API), adding
-datasets and import configurations, and deleting them."""
+datasets and import configurations, choosing which applications may show a dataset, and
+deleting them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from datasets.forms import (
+    ApplicationAccessForm,
     DatasetForm,
     ImportConfigurationForm,
     apply_service_errors,
@@ -23,6 +25,7 @@ from datasets.selectors import (
     import_job_recent,
 )
 from datasets.services import (
+    dataset_access_update,
     dataset_create,
     dataset_delete,
     import_configuration_create,
@@ -51,16 +54,20 @@ def dataset_create_view(request: HttpRequest) -> HttpResponse:
     # "More column rows" re-shows the form with extra blank rows; it saves nothing.
     more_rows = posted is not None and "more_rows" in posted
     if more_rows:
-        form = DatasetForm(initial={"name": posted.get("name", "")})
+        initial = {"name": posted.get("name", ""), "applications": posted.getlist("applications")}
+        form = DatasetForm(initial=initial, workspace=workspace)
     else:
-        form = DatasetForm(posted)
+        form = DatasetForm(posted, workspace=workspace)
     columns = column_formset(posted, more_rows=more_rows)
     column_errors: list[str] = []
     # `&`, not `and`: validate both, so every mistake shows at once.
     if posted is not None and not more_rows and form.is_valid() & columns.is_valid():
         try:
             dataset = dataset_create(
-                workspace=workspace, name=form.cleaned_data["name"], columns=columns.columns()
+                workspace=workspace,
+                name=form.cleaned_data["name"],
+                columns=columns.columns(),
+                applications=form.cleaned_data["applications"],
             )
         except ValidationError as error:
             column_errors = apply_service_errors(error, form)
@@ -69,6 +76,28 @@ def dataset_create_view(request: HttpRequest) -> HttpResponse:
             return redirect("datasets:list")
     context = {"form": form, "columns": columns, "column_errors": column_errors}
     return render(request, "datasets/dataset_create.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_access_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = dataset_get_for_admin(user=request.user, dataset_id=dataset_id)
+    form = ApplicationAccessForm(
+        # Not `request.POST or None`: unticking every box posts nothing, and that is an answer.
+        request.POST if request.method == "POST" else None,
+        workspace=dataset.workspace,
+        initial={"applications": list(dataset.applications.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset_access_update(dataset=dataset, applications=form.cleaned_data["applications"])
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, f"Application access of “{dataset.name}” saved.")
+            return redirect("datasets:list")
+    context = {"dataset": dataset, "form": form, "widgets": dataset_widget_list(dataset=dataset)}
+    return render(request, "datasets/dataset_access.html", context)
 
 
 @login_required

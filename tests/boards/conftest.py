@@ -13,6 +13,7 @@ from django.utils import timezone
 from boards.models import Board, Widget
 from boards.services import widget_create
 from datasets.models import Dataset, DatasetColumn, DatasetRow
+from datasets.services import dataset_stats_recompute
 from integrations import address_policy
 from integrations.models import Connection, Delivery
 from workspace.models import Application, Workspace
@@ -75,6 +76,7 @@ def make_dataset(world) -> Callable[..., Dataset]:
         columns: list[tuple[str, str]] | None = None,
         rows: list[dict] | None = None,
         version: int = 1,
+        applications: list[Application] | None = None,
     ) -> Dataset:
         dataset = Dataset.objects.create(
             workspace=workspace or world.acme,
@@ -87,6 +89,11 @@ def make_dataset(world) -> Callable[..., Dataset]:
             DatasetColumn.objects.create(dataset=dataset, name=column, kind=kind, position=position)
         for position, values in enumerate(rows or []):
             DatasetRow.objects.create(dataset=dataset, position=position, values=values)
+        dataset_stats_recompute(dataset=dataset)
+        # Shared with Sales Planning unless told otherwise, as a Workspace Admin would.
+        if applications is None:
+            applications = [world.sales] if dataset.workspace_id == world.acme.pk else []
+        dataset.applications.set(applications)
         return dataset
 
     return make
@@ -108,6 +115,7 @@ def dataset_import(dataset: Dataset, rows: list[dict]) -> None:
     last = dataset.rows.count()
     for offset, values in enumerate(rows):
         DatasetRow.objects.create(dataset=dataset, position=last + offset, values=values)
+    dataset_stats_recompute(dataset=dataset)
     Dataset.objects.filter(pk=dataset.pk).update(
         version=dataset.version + 1, updated_at=timezone.now()
     )

@@ -131,7 +131,7 @@ def test_it_adds_a_table_of_a_workspace_dataset_only(world, dataset, make_datase
     form = client.get(add_url(world, "table")).content.decode()
     assert "Forecast" in form and "Globex data" not in form
     refused = client.post(add_url(world, "table"), {"dataset": theirs.pk})
-    assert "Choose one of this workspace&#x27;s datasets." in refused.content.decode()
+    assert "That dataset is not shared with this application." in refused.content.decode()
     assert client.post(add_url(world, "table"), {"dataset": dataset.pk}).status_code == 302
     assert Widget.objects.get().dataset == dataset
 

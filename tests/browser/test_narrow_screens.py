@@ -41,7 +41,9 @@ def wide_dataset(world) -> Dataset:
         ("margin", "number"),
         ("comment", "text"),
     ]
-    dataset = dataset_create(workspace=world.acme, name="Revenue forecast", columns=columns)
+    dataset = dataset_create(
+        workspace=world.acme, name="Revenue forecast", columns=columns, applications=[world.sales]
+    )
     for position in range(8):
         DatasetRow.objects.create(
             dataset=dataset,

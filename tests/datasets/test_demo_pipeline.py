@@ -49,7 +49,8 @@ def test_it_computes_a_forecast_and_pushes_it_through_the_import_api(
     response = requests.post(url, json={"scenario": "optimistic"}, timeout=5)
     assert response.status_code == 202
     assert response.json() == {"accepted": True, "scenario": "optimistic"}
-    assert time.monotonic() - started < 1
+    # Generous for a loaded machine; the test below shows the answer does not wait for the push.
+    assert time.monotonic() - started < 5
 
     assert server.runs[-1].done.wait(timeout=15)
     assert server.runs[-1].error is None
@@ -66,6 +67,22 @@ def test_it_computes_a_forecast_and_pushes_it_through_the_import_api(
     assert len({row["month"] for row in rows}) == 6
     assert all(row["month"].endswith("-01") for row in rows)
     assert all(isinstance(row["Revenue"], int) and row["Revenue"] > 0 for row in rows)
+
+
+def test_it_answers_before_its_push_is_answered(pipeline):
+    # A Switchboard that takes connections but never replies: the push hangs until it closes.
+    silent = socket.create_server(("127.0.0.1", 0))
+    try:
+        server, url = pipeline(f"http://127.0.0.1:{silent.getsockname()[1]}", "key", 1)
+        started = time.monotonic()
+        response = requests.post(url, json={"scenario": "base"}, timeout=10)
+        assert response.status_code == 202
+        assert time.monotonic() - started < 5
+        assert not server.runs[-1].done.is_set()
+    finally:
+        silent.close()
+    assert server.runs[-1].done.wait(timeout=10)
+    assert server.runs[-1].error
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from boards.models import Board, Widget
 from datasets.models import Dataset, ImportConfiguration
 from integrations.models import ApiKey, Connection
 from tests.datasets.conftest import push
+from workspace.models import Application
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +129,32 @@ def test_it_skips_the_connection_with_a_warning_when_localhost_is_not_allowed(se
     settings.OUTBOUND_ALLOW_HTTP = True
     seed()
     assert set(board_widgets()) == {"action", "table", "kpi"}
+
+
+def test_it_shares_the_forecast_with_sales_planning_and_shows_its_kpi(seed, allow_local_pipeline):
+    seed()
+    dataset = Dataset.objects.get(name="Revenue forecast")
+    assert list(dataset.applications.values_list("name", flat=True)) == ["Sales Planning"]
+    # The seeded rows came through the importer, so the KPI's figures are stored with them.
+    revenues = [row["revenue"] for row in dataset.rows.values_list("values", flat=True)]
+    stats = dataset.column_stats["columns"]["revenue"]
+    assert (stats["count"], int(stats["sum"])) == (24, sum(revenues))
+
+    client = Client()
+    client.force_login(User.objects.get(username="viewer"))
+    board = Board.objects.get(name="Sales Forecast")
+    html = client.get(reverse("boards:detail", args=[board.pk])).content.decode()
+    assert f'data-testid="kpi-value">{sum(revenues):,}</p>' in html
+    assert "This data is not shared with this application." not in html
+
+
+def test_it_shares_a_forecast_seeded_before_access_rules(seed, allow_local_pipeline):
+    seed()
+    dataset = Dataset.objects.get(name="Revenue forecast")
+    workforce = Application.objects.get(name="Workforce")
+    dataset.applications.set([workforce])
+    seed()
+    assert sorted(dataset.applications.values_list("name", flat=True)) == [
+        "Sales Planning",
+        "Workforce",
+    ]
