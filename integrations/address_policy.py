@@ -95,11 +95,20 @@ class BlockedAddress(AddressPolicyError):
 
 @dataclass(frozen=True)
 class ParsedEndpoint:
-    url: str
+    """A checked endpoint URL.
+
+    `host` is the one spelling of the host used everywhere else: Connection.host, the quota
+    key, the address check and the request itself. An IP literal is canonical (see
+    `canonical_host`), so "134744072", "0x8080808", "8.8.2056", "010.010.010.010" and
+    "[::ffff:8.8.8.8]" are all the host 8.8.8.8 and share its hourly quota.
+    """
+
+    url: str  # as typed
     scheme: str
-    host: str  # lowercase ASCII, no brackets, no trailing dot
+    host: str  # lowercase ASCII, no brackets, no trailing dot; canonical for IP literals
     port: int  # explicit, or the scheme's default
     ip_literal: str | None  # canonical address when the host is written as an IP, in any spelling
+    typed_host: str = ""  # the host as the admin wrote it, for messages that explain a spelling
 
 
 _resolver_pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="resolve")
@@ -204,6 +213,31 @@ def _literal_address(host: str) -> IPAddress | None:
     return parse_ipv4_literal(host)
 
 
+def _canonical_literal(address: IPAddress) -> IPAddress:
+    # An IPv4-mapped IPv6 address is how the OS writes a plain IPv4 connection on a dual-stack
+    # socket: the packets go to the embedded IPv4, so that is the host it is.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def canonical_host(host: str) -> str:
+    """One spelling per host, so a quota keyed on it cannot be split by rewriting an address.
+
+    IP literals become dotted-quad IPv4 (IPv4-mapped IPv6 included) or compressed IPv6; names
+    are lowercased without a trailing dot. Anything unreadable is returned lowercased as is:
+    the send-time check refuses it anyway.
+    """
+    bare = host.strip("[]").lower()
+    try:
+        literal = _literal_address(bare)
+    except ValueError:
+        return bare
+    if literal is None:
+        return bare.rstrip(".")
+    return str(_canonical_literal(literal))
+
+
 def _invalid(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
@@ -241,15 +275,20 @@ def parse_endpoint_url(url: str) -> ParsedEndpoint:
         raise _invalid("The URL has no host name.", "no_host")
     if port == 0:
         raise _invalid("The port must be a number between 1 and 65535.", "port")
+    typed_host = host
     literal = _read_host(host, bracketed)
     if literal is None:
         host = _ascii_hostname(host)
+    else:
+        literal = _canonical_literal(literal)
+        host = str(literal)
     return ParsedEndpoint(
         url=url,
         scheme=parts.scheme,
         host=host,
         port=port or (443 if parts.scheme == "https" else 80),
         ip_literal=str(literal) if literal is not None else None,
+        typed_host=typed_host,
     )
 
 
@@ -318,10 +357,10 @@ def validate_endpoint_url(url: str) -> ParsedEndpoint:
         raise _invalid(str(error), "unresolvable") from None
     blocked = _first_blocked(endpoint.host, addresses)
     if blocked is not None:
-        if endpoint.ip_literal == endpoint.host:
+        if endpoint.ip_literal == endpoint.typed_host:
             message = f"{blocked} is {NOT_PUBLIC}"
         elif endpoint.ip_literal is not None:
-            message = f"{endpoint.host} means {blocked}, which is {NOT_PUBLIC}"
+            message = f"{endpoint.typed_host} means {blocked}, which is {NOT_PUBLIC}"
         else:
             # Never the address a name resolves to: that would let an admin map the private
             # network name by name. An IP typed in an odd spelling is the admin's own input.

@@ -23,6 +23,7 @@ from boards.selectors import (
 from boards.services import ConfirmationNeeded, WidgetUnavailable, widget_click
 from boards.views.access import signed_in
 from integrations.models import Delivery
+from integrations.selectors.deliveries import delivery_is_lost
 from integrations.services.deliveries import delivery_public_message
 
 # HTMX requests get what is inside the widget's action region (the region itself stays put).
@@ -39,7 +40,9 @@ def _board_url(board: Board, card: WidgetCard) -> str:
 
 
 def _delivery_context(board: Board, card: WidgetCard, delivery: Delivery) -> dict:
-    pending = delivery.outcome == Delivery.Outcome.PENDING
+    # A pending row whose process died never becomes final: once it counts as lost, say so and
+    # stop polling instead of showing "Sending…" for ever.
+    pending = delivery.outcome == Delivery.Outcome.PENDING and not delivery_is_lost(delivery)
     return {
         "board": board,
         "card": card,

@@ -132,7 +132,7 @@ def _send(
     with deadline, session:
         try:
             response = session.post(
-                endpoint.url,
+                _request_url(endpoint),
                 data=payload,
                 headers=headers,
                 timeout=(min(limits.connect, limits.deadline), min(limits.read, limits.deadline)),
@@ -145,6 +145,22 @@ def _send(
             return finish(outcome, started, detail)
         with response:
             return _read_response(response, endpoint, deadline, limits, started)
+
+
+def _request_url(endpoint: ParsedEndpoint) -> str:
+    """The URL as configured, with an IP literal written the one way the address check read it.
+
+    "http://0x8080808/x" and "http://[::ffff:8.8.8.8]/x" go out as "http://8.8.8.8/x": the Host
+    header, the certificate check and the pinned address then all name the host the quota
+    counted. Only the host changes; the path and query stay byte for byte as typed.
+    """
+    if endpoint.ip_literal is None:
+        return endpoint.url
+    parts = urlsplit(endpoint.url)
+    start = endpoint.url.index("//") + 2
+    host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return endpoint.url[:start] + netloc + endpoint.url[start + len(parts.netloc) :]
 
 
 def _read_response(

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from integrations.address_policy import canonical_host
 from integrations.models import Connection, Delivery
 from workspace.models import Workspace
 from workspace.selectors import (
@@ -32,6 +33,17 @@ class HostQuota(NamedTuple):
 def pending_lost_after() -> timedelta:
     """How long a pending delivery may wait before we assume its worker died with it."""
     return timedelta(seconds=float(settings.OUTBOUND_DEADLINE) + 60)
+
+
+def pending_send_window() -> timedelta:
+    """How long after the click a pending delivery may still be picked up and sent.
+
+    Shorter than `pending_lost_after()` by the longest a send can take (name resolution, bounded
+    by the connect timeout, then the overall deadline), so a call started inside the window has
+    its result recorded before the click counts as lost and its author may click again.
+    """
+    longest_send = float(settings.OUTBOUND_CONNECT_TIMEOUT) + float(settings.OUTBOUND_DEADLINE)
+    return pending_lost_after() - timedelta(seconds=longest_send)
 
 
 def delivery_is_lost(delivery: Delivery, *, now: datetime | None = None) -> bool:
@@ -82,6 +94,21 @@ def delivery_list_for_connection(
     return deliveries.order_by("-created_at", "-id")
 
 
+def delivery_list_for_workspace(
+    *, workspace: Workspace, outcome: str | None = None
+) -> QuerySet[Delivery]:
+    """Every call of the workspace, newest first, including those whose connection was deleted
+    or that never had one (a click on a button whose connection was already gone).
+
+    The connection is not joined: rows keep its name as it was, and its secret columns stay
+    encrypted.
+    """
+    deliveries = Delivery.objects.filter(workspace=workspace).select_related("user")
+    if outcome:
+        deliveries = deliveries.filter(outcome=outcome)
+    return deliveries.order_by("-created_at", "-id")
+
+
 def quota_counted(*, workspace: Workspace, host: str, now: datetime) -> QuerySet[Delivery]:
     """The calls to `host` that count against the workspace's quota at `now`."""
     return Delivery.objects.filter(
@@ -121,9 +148,11 @@ def calls_left_this_hour(*, workspace: Workspace) -> list[HostQuota]:
         .annotate(used=Count("id"))
         .order_by()
     }
-    hosts = set(usage) | set(
-        Connection.objects.filter(workspace=workspace).values_list("host", flat=True)
-    )
+    # Canonical, like the quota key: a host saved in another spelling is still the same host.
+    hosts = set(usage) | {
+        canonical_host(host)
+        for host in Connection.objects.filter(workspace=workspace).values_list("host", flat=True)
+    }
     quotas = []
     for host in sorted(hosts):
         used = usage[host]["used"] if host in usage else 0
@@ -135,6 +164,7 @@ def calls_left_this_hour(*, workspace: Workspace) -> list[HostQuota]:
 
 
 def host_quota(*, workspace: Workspace, host: str) -> HostQuota:
+    host = canonical_host(host)
     now = timezone.now()
     limit = settings.OUTBOUND_CALLS_PER_HOUR
     used = quota_counted(workspace=workspace, host=host, now=now).count()

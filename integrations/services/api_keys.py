@@ -3,21 +3,29 @@
 A key looks like `sb_<prefix>_<secret>`. The prefix is random, not secret, and shown in the list
 so people can tell keys apart; the whole key is stored only as its SHA-256. The secret is
 returned once, by `api_key_create`, and never again.
+
+The Create screen posts, then redirects to a page that shows the secret (so a reload cannot post
+again): the secret waits in the session, encrypted, until that page takes it. Each Create form
+carries a one-time token, so a double click or a resent form makes one key, not two.
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.encrypted_fields import DecryptionError, decrypt, encrypt
 from integrations.models import ApiKey, AuditEntry
 from integrations.services.audit import audit_record
 from workspace.models import Workspace
@@ -27,11 +35,29 @@ KEY_SCHEME = "sb"
 # a minute's precision is plenty for "last use".
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
+FORM_TOKENS_SESSION_NAME = "api_key_form_tokens"
+CREATED_SESSION_NAME = "api_key_created"
+# One token per Create form someone has open (several tabs, say); older ones are dropped.
+OPEN_FORMS_KEPT = 5
+# A form's state in the cache: its first post is making the key, then the key exists. A used
+# token is remembered for a day, so that a late resend is still recognised as one; a post that
+# died while creating frees its form after a minute.
+CREATING = "creating"
+CREATED = "created"
+CREATING_SECONDS = 60
+USED_TOKEN_SECONDS = 24 * 60 * 60
+
 
 @dataclass(frozen=True)
 class CreatedApiKey:
     api_key: ApiKey
     secret: str
+
+
+class FormTokenClaim(enum.Enum):
+    CLAIMED = "claimed"
+    ALREADY_USED = "already used"
+    UNKNOWN = "unknown"
 
 
 class ApiKeyRefused(Exception):
@@ -200,3 +226,80 @@ def _touch(api_key: ApiKey) -> None:
         return
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
+
+
+def api_key_form_token_issue(*, session: SessionBase, current: str = "") -> str:
+    """A one-time token for a Create form, remembered in the session. A form shown again with
+    its errors keeps `current`, its own token, while that is still unused."""
+    tokens = session.get(FORM_TOKENS_SESSION_NAME, [])
+    if current and current in tokens:
+        return current
+    token = secrets.token_urlsafe(16)
+    session[FORM_TOKENS_SESSION_NAME] = [*tokens, token][-OPEN_FORMS_KEPT:]
+    return token
+
+
+def _form_state_cache_key(token: str) -> str:
+    return f"api-key-form:{api_key_hash(token)}"
+
+
+def api_key_form_token_claim(*, session: SessionBase, token: str) -> FormTokenClaim:
+    """Claim a Create form's token: only the first post of a form may create a key.
+
+    The session alone cannot tell: it is saved when a response goes out, so a second post sent
+    while the first is still being answered finds the token there too. The cache's add() is
+    atomic, so exactly one of them claims it.
+    """
+    if token and cache.get(_form_state_cache_key(token)):
+        return FormTokenClaim.ALREADY_USED
+    if not token or token not in session.get(FORM_TOKENS_SESSION_NAME, []):
+        return FormTokenClaim.UNKNOWN
+    if not cache.add(_form_state_cache_key(token), CREATING, timeout=CREATING_SECONDS):
+        return FormTokenClaim.ALREADY_USED
+    return FormTokenClaim.CLAIMED
+
+
+def api_key_form_token_release(*, token: str) -> None:
+    """The claimed post made no key (its input was refused): the form may be sent again."""
+    cache.delete(_form_state_cache_key(token))
+
+
+def api_key_form_token_creating(*, token: str) -> bool:
+    """Whether the first post of this form is still making its key."""
+    return bool(token) and cache.get(_form_state_cache_key(token)) == CREATING
+
+
+def api_key_secret_hold(*, session: SessionBase, token: str, created: CreatedApiKey) -> None:
+    """Keep a new key's secret, encrypted, for the one page that shows it, under the token of
+    the form that made it (two forms in two tabs each find their own key)."""
+    held = dict(session.get(CREATED_SESSION_NAME, {}))
+    held[token] = {"api_key_id": created.api_key.pk, "secret": encrypt(created.secret)}
+    session[CREATED_SESSION_NAME] = held
+    tokens = session.get(FORM_TOKENS_SESSION_NAME, [])
+    session[FORM_TOKENS_SESSION_NAME] = [kept for kept in tokens if kept != token]
+    # Saved now rather than as the response goes out: a second post of this form, sent before
+    # this one was answered, waits for the state below and must then find the secret here.
+    session.save()
+    # Not saved again as the response goes out: by then the page may have shown and dropped it.
+    session.modified = False
+    cache.set(_form_state_cache_key(token), CREATED, timeout=USED_TOKEN_SECONDS)
+
+
+def api_key_secret_take(
+    *, session: SessionBase, token: str, workspace: Workspace
+) -> CreatedApiKey | None:
+    """The secret held for the form `token`, removed from the session: it is shown once. None
+    if there is none (already shown), its key is gone, or it belongs to another workspace."""
+    held = dict(session.get(CREATED_SESSION_NAME, {}))
+    entry = held.pop(token, None)
+    if entry is None:
+        return None
+    session[CREATED_SESSION_NAME] = held
+    api_key = ApiKey.objects.filter(pk=entry["api_key_id"], workspace=workspace).first()
+    if api_key is None:
+        return None
+    try:
+        secret = decrypt(entry["secret"])
+    except DecryptionError:
+        return None
+    return CreatedApiKey(api_key=api_key, secret=secret)

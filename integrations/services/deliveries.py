@@ -8,10 +8,12 @@ Two steps, so the slow one can run on a task-queue worker:
 - `delivery_execute` sends a pending delivery through `integrations.egress` and records what
   happened. It is the one function a worker runs (see integrations/tasks.py).
 
-Quota rule: a call counts from the moment it is recorded as pending. If the call is then blocked
-at send time (the address turned out not to be public, the connection was disabled meanwhile),
-nothing reached the host, so the call gives its slot back. Every other outcome keeps counting,
-failures and time-outs included: the service may well have received them.
+Quota rule: a call counts from the moment it is recorded as pending, against the host it was
+counted for (the canonical spelling, see `address_policy.canonical_host`). If the call is then
+not sent after all (blocked at send time, the connection disabled or pointed at another host
+meanwhile, or it waited so long that the click counts as lost), nothing reached the host, so the
+call gives its slot back. Every other outcome keeps counting, failures and time-outs included:
+the service may well have received them.
 
 A Delivery never holds a header value or the body, and the stored response excerpt has them
 masked in case the service echoes the request back.
@@ -26,16 +28,19 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from integrations import egress
+from integrations.address_policy import canonical_host, parse_endpoint_url
 from integrations.encrypted_fields import DecryptionError
 from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import (
     delivery_is_lost,
     pending_lost_after,
+    pending_send_window,
     quota_next_possible_at,
 )
 from integrations.services.quota import host_lock_hold, quota_refusal_message
@@ -58,6 +63,8 @@ UNREADABLE = "The connection's settings could not be read — set it up again"
 DELETED_CONNECTION_NAME = "(deleted connection)"
 LOST = "No result was recorded for this call"
 INTERNAL_ERROR = "The call could not be made because of an error on our side"
+STALE = "Not sent: it waited too long to be sent"
+ADDRESS_CHANGED = "Not sent: the connection's address changed after the click"
 EXCERPT_BYTES = 2048
 REDACTED = "[hidden]"
 # Masking very short values ("1", "yes") would scramble ordinary responses for no gain.
@@ -93,11 +100,14 @@ def delivery_start(
     `application`, when given, is the board's application: a connection no longer granted to it
     is blocked here too, whatever the caller checked.
     """
+    # Setup already stores the canonical spelling; canonicalising again keeps rows saved before
+    # that rule from splitting one host's quota.
+    host = canonical_host(connection.host)
     fields: dict[str, Any] = {
         "workspace_id": connection.workspace_id,
         "connection": connection,
         "connection_name": connection.name,
-        "host": connection.host,
+        "host": host,
         "user": user if user is not None and user.is_authenticated else None,
         "source": source,
         "board_id": board_id,
@@ -106,7 +116,7 @@ def delivery_start(
         "widget_label": widget_label[:200],
     }
     with transaction.atomic():
-        host_lock_hold(workspace=connection.workspace, host=connection.host)
+        host_lock_hold(workspace=connection.workspace, host=host)
         # Read the clock only once the lock is ours, so the ledger's times follow the lock order.
         now = timezone.now()
         # Checked afresh under the lock: the caller's copy may predate an admin's change.
@@ -121,11 +131,9 @@ def delivery_start(
             return _record(fields, outcome=Outcome.BLOCKED, detail=detail, now=now)
         if _in_flight(fields, now=now).exists():
             return _record(fields, outcome=Outcome.DUPLICATE, detail=DUPLICATE, now=now)
-        next_at = quota_next_possible_at(
-            workspace=connection.workspace, host=connection.host, now=now
-        )
+        next_at = quota_next_possible_at(workspace=connection.workspace, host=host, now=now)
         if next_at is not None:
-            detail = quota_refusal_message(host=connection.host, next_possible_at=next_at)
+            detail = quota_refusal_message(host=host, next_possible_at=next_at)
             return _record(fields, outcome=Outcome.REFUSED, detail=detail, now=now)
         return _record(
             fields, outcome=Outcome.PENDING, detail=WAITING, now=now, counts_toward_quota=True
@@ -164,11 +172,19 @@ def delivery_record_unavailable(
 
 
 def delivery_execute(*, delivery_id: int) -> Delivery:
-    """Send one pending delivery and record the result. Anything else is returned untouched."""
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, outcome=Outcome.PENDING, detail=WAITING
-    ).update(detail=SENDING)
+    """Send one pending delivery and record the result. Anything else is returned untouched.
+
+    A delivery that waited past `pending_send_window()` is finished unsent instead: by the time
+    its call could end, the click would count as lost and the person may have clicked again, so
+    sending it then could deliver the same press twice.
+    """
+    waiting = Delivery.objects.filter(pk=delivery_id, outcome=Outcome.PENDING, detail=WAITING)
+    cutoff = timezone.now() - pending_send_window()
+    claimed = waiting.filter(created_at__gt=cutoff).update(detail=SENDING)
+    stale = 0 if claimed else waiting.filter(created_at__lte=cutoff).update(detail=SENDING)
     delivery = Delivery.objects.get(pk=delivery_id)
+    if stale:
+        return _finish_unsent(delivery, outcome=Outcome.FAILED, detail=STALE)
     if not claimed:
         return delivery
     try:
@@ -179,6 +195,10 @@ def delivery_execute(*, delivery_id: int) -> Delivery:
         return _finish(delivery, outcome=Outcome.BLOCKED, detail=DELETED)
     if not connection.enabled:
         return _finish(delivery, outcome=Outcome.BLOCKED, detail=DISABLED)
+    if _sends_to(connection) != delivery.host:
+        # The quota counted the click against delivery.host; sending elsewhere would spend a
+        # call on a host that never paid for it, and not what the person pressed for.
+        return _finish(delivery, outcome=Outcome.BLOCKED, detail=ADDRESS_CHANGED)
     try:
         headers = json.loads(connection.headers) if connection.headers else {}
     except ValueError:
@@ -216,6 +236,15 @@ def delivery_public_message(delivery: Delivery) -> str:
     if delivery.outcome == Outcome.PENDING:
         return SENDING
     return delivery.detail or _PUBLIC_FALLBACK.get(delivery.outcome, delivery.outcome)
+
+
+def _sends_to(connection: Connection) -> str:
+    """The host the connection's current URL would be sent to, spelled as the quota counts it."""
+    try:
+        return parse_endpoint_url(connection.url).host
+    except ValidationError:
+        # A URL today's rules refuse (plain http switched off, say): egress reports why.
+        return canonical_host(connection.host)
 
 
 def _granted(connection: Connection, application: Application) -> bool:
@@ -282,6 +311,11 @@ def _finish(delivery: Delivery, *, outcome: str, detail: str, **result: Any) -> 
         update_fields=["outcome", "detail", "finished_at", "counts_toward_quota", *result]
     )
     return delivery
+
+
+def _finish_unsent(delivery: Delivery, *, outcome: str, detail: str) -> Delivery:
+    delivery.counts_toward_quota = False  # nothing left us: give the slot back
+    return _finish(delivery, outcome=outcome, detail=detail)
 
 
 def _secrets(*, url: str, headers: dict[str, str], body: str) -> list[str]:

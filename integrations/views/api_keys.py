@@ -1,8 +1,13 @@
-"""Workspace Settings → API Keys: list, create (secret shown once), edit, delete."""
+"""Workspace Settings → API Keys: list, create (secret shown once), edit, delete.
+
+Create is post/redirect/get: the post makes the key and redirects to a page that shows its
+secret once. With htmx the form posts in place, its button disabled until the answer arrives.
+"""
 
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -10,16 +15,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from integrations.models import ApiKey
 from integrations.selectors.api_keys import api_key_get_for_admin, api_key_list
 from integrations.services.api_keys import (
+    FormTokenClaim,
     api_key_create,
     api_key_delete,
+    api_key_form_token_claim,
+    api_key_form_token_creating,
+    api_key_form_token_issue,
+    api_key_form_token_release,
     api_key_is_valid_today,
+    api_key_secret_hold,
+    api_key_secret_take,
     api_key_update,
     api_key_valid_through,
 )
@@ -27,6 +41,13 @@ from workspace.selectors import workspace_for_admin
 
 DEFAULT_LIFETIME = datetime.timedelta(days=90)
 EXPIRY_HELP = "The key is valid until the end of the day before this date."
+FORM_EXPIRED = (
+    "This form has expired, so no key was created. Check the details and create the key again."
+)
+ALREADY_SHOWN = (
+    "There is no new key to show: a new key is shown only once, right after it is created. "
+    "If you did not copy it, delete it and create another."
+)
 
 
 class ApiKeyEditForm(forms.Form):
@@ -70,6 +91,19 @@ def api_key_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/api_key_list.html", {"keys": keys})
 
 
+def _focus_first_error(form: forms.Form) -> None:
+    """Put the cursor in the first field with a problem, in a page or an htmx swap alike."""
+    for name, field in form.fields.items():
+        if name in form.errors:
+            field.widget.attrs["autofocus"] = True
+            return
+
+
+def _show_created(request: HttpRequest, token: str) -> HttpResponse:
+    url = f"{reverse('integrations:api_key_created')}?{urlencode({'form': token})}"
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -79,21 +113,49 @@ def api_key_create_view(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"expires_on": timezone.localdate() + DEFAULT_LIFETIME},
     )
+    token = request.POST.get("form_token", "")
     if request.method == "POST" and form.is_valid():
-        try:
-            created = api_key_create(
-                workspace=workspace, created_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
+        claim = api_key_form_token_claim(session=request.session, token=token)
+        if claim is FormTokenClaim.ALREADY_USED:
+            # The same form sent again (a double click, a resend): the first post makes the key.
+            return _show_created(request, token)
+        if claim is FormTokenClaim.UNKNOWN:
+            form.add_error(None, FORM_EXPIRED)
         else:
-            # Rendered, not redirected: the secret exists only in this one response.
-            context = {
-                "created": created,
-                "valid_through": api_key_valid_through(api_key=created.api_key),
-            }
-            return render(request, "integrations/api_key_created.html", context)
-    return render(request, "integrations/api_key_form.html", {"form": form, "creating": True})
+            try:
+                created = api_key_create(
+                    workspace=workspace, created_by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                api_key_form_token_release(token=token)
+                _apply_errors(form, error)
+            else:
+                api_key_secret_hold(session=request.session, token=token, created=created)
+                return _show_created(request, token)
+    _focus_first_error(form)
+    token = api_key_form_token_issue(session=request.session, current=token)
+    context = {"form": form, "creating": True, "form_token": token}
+    template = "integrations/api_key_form.html"
+    return render(request, f"{template}#form" if request.htmx else template, context)
+
+
+@login_required
+@never_cache
+@require_GET
+def api_key_created_view(request: HttpRequest) -> HttpResponse:
+    """The new key's secret, once: the page takes it out of the session as it shows it. A second
+    post of the form lands here while the first may still be making the key: then wait."""
+    workspace = workspace_for_admin(user=request.user)
+    token = request.GET.get("form", "")
+    created = api_key_secret_take(session=request.session, token=token, workspace=workspace)
+    if created is not None:
+        valid_through = api_key_valid_through(api_key=created.api_key)
+        context = {"created": created, "valid_through": valid_through}
+        return render(request, "integrations/api_key_created.html", context)
+    if api_key_form_token_creating(token=token):
+        return render(request, "integrations/api_key_created.html", {"waiting": True})
+    messages.info(request, ALREADY_SHOWN)
+    return redirect("integrations:api_keys")
 
 
 @login_required
@@ -111,6 +173,7 @@ def api_key_edit_view(request: HttpRequest, api_key_id: int) -> HttpResponse:
         else:
             messages.success(request, f"API key “{api_key.name}” saved.")
             return redirect("integrations:api_keys")
+    _focus_first_error(form)
     return render(request, "integrations/api_key_form.html", {"form": form, "api_key": api_key})
 
 

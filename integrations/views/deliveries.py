@@ -1,4 +1,5 @@
-"""Admin views of outgoing calls: the connection's Test button, one delivery, the delivery log."""
+"""Admin views of outgoing calls: the connection's Test button, one delivery, the delivery logs
+(one connection's, and the whole workspace's)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from integrations.selectors.deliveries import (
     delivery_connection_for_admin,
     delivery_get_for_admin,
     delivery_list_for_connection,
+    delivery_list_for_workspace,
 )
 from integrations.services.deliveries import delivery_start
 from integrations.tasks import delivery_dispatch
+from workspace.selectors import workspace_for_admin
 
 DELIVERIES_PER_PAGE = 25
 
@@ -76,6 +79,29 @@ def delivery_log(request: HttpRequest, connection_id: int) -> HttpResponse:
     }
     template = "integrations/delivery_log.html"
     # Filter changes and page links swap only the table; anything else gets the whole page.
+    if request.htmx and request.htmx.target == "delivery-table":
+        template += "#delivery-table"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def delivery_log_all(request: HttpRequest) -> HttpResponse:
+    """Every call in the workspace, also those whose connection is gone: Workspace Admins only."""
+    workspace = workspace_for_admin(user=request.user)
+    form = DeliveryFilterForm(request.GET or None)
+    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+    deliveries = delivery_list_for_workspace(workspace=workspace, outcome=outcome or None)
+    page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "workspace": workspace,
+        "form": form,
+        "outcome": outcome,
+        "page": page,
+        "quotas": calls_left_this_hour(workspace=workspace),
+        "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
+    }
+    template = "integrations/delivery_log_all.html"
     if request.htmx and request.htmx.target == "delivery-table":
         template += "#delivery-table"
     return render(request, template, context)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import requests
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from boards.models import Widget
 from boards.services import widget_create
 from integrations.models import Delivery
+from integrations.selectors.deliveries import pending_lost_after
 from integrations.services.deliveries import delivery_execute
 from tests.boards.conftest import ENDPOINT, SECRET_BODY, SECRET_HEADER, add_action, delivery_for
 
@@ -158,6 +161,27 @@ def test_it_shows_a_pending_click_on_a_page_of_its_own_without_javascript(
     assert response["Location"] == status_url
     page = world.client_for("victor").get(status_url).content.decode()
     assert "Sending… the outcome appears here in a moment." in page
+
+
+def test_it_stops_polling_a_click_whose_result_was_lost(world, action_widget):
+    # Its process stopped after recording the click: the row stays pending for good.
+    lost = delivery_for(
+        action_widget,
+        world.victor,
+        outcome="pending",
+        detail="Sending…",
+        http_status=None,
+        finished_at=None,
+        created_at=timezone.now() - pending_lost_after() - timedelta(seconds=1),
+    )
+    url = reverse("boards:widget_delivery", args=[world.sales_board.pk, action_widget.pk, lost.pk])
+    client = world.client_for("victor")
+    html = client.get(url, headers=HTMX).content.decode()
+    assert ">No result was recorded for this call</p>" in html
+    assert "hx-trigger" not in html and "Sending…" not in html  # final: no more polling
+    assert 'data-testid="action-button"' in html  # the button is back for another try
+    page = client.get(url).content.decode()  # the page without JavaScript says the same
+    assert "No result was recorded for this call" in page and "Sending…" not in page
 
 
 def test_it_keeps_deliveries_to_the_person_who_clicked(world, action_widget):

@@ -302,3 +302,30 @@ def test_every_spelling_of_an_ipv4_address_gets_the_same_verdict(value):
     assert {parse_ipv4_literal(s) for s in spellings} == {ip}
     mapped = ipaddress.IPv6Address(f"::ffff:{ip}")
     assert is_public_address(ip) == is_public_address(mapped)
+
+
+@pytest.mark.parametrize(
+    ("typed", "host"),
+    [
+        ("134744072", "8.8.8.8"),
+        ("0x8080808", "8.8.8.8"),
+        ("8.8.2056", "8.8.8.8"),
+        ("010.010.010.010", "8.8.8.8"),
+        ("8.8.8.8.", "8.8.8.8"),
+        ("[::ffff:8.8.8.8]", "8.8.8.8"),
+        ("[0:0:0:0:0:ffff:808:808]", "8.8.8.8"),
+        ("[2606:2800:0220:0001:0000:0000:0000:0000]", "2606:2800:220:1::"),
+        ("[2606:2800:220:1::ABCD]", "2606:2800:220:1::abcd"),
+        ("API.Example.com", "api.example.com"),
+    ],
+)
+def test_it_writes_an_address_host_one_way_whatever_the_spelling(typed, host):
+    endpoint = validate_endpoint_url(f"https://{typed}:8443/run")
+    assert (endpoint.host, endpoint.url) == (host, f"https://{typed}:8443/run")
+
+
+def test_it_names_the_spelling_typed_when_a_mapped_address_is_local():
+    assert rejection("https://[::ffff:127.0.0.1]/").messages == [
+        "::ffff:127.0.0.1 means 127.0.0.1, which is a private or local address. "
+        "Switchboard only calls public addresses."
+    ]

@@ -28,10 +28,25 @@ def acme_key(world) -> ApiKey:
     ).api_key
 
 
-def create(client, **data):
+def form_token(client) -> str:
+    """The one-time token of a freshly opened Create form."""
+    page = client.get(reverse("integrations:api_key_create")).content.decode()
+    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+
+
+def create(client, follow=True, **data):
+    """Open the Create form and send it, as a browser would: following the redirect, the
+    response is the page that shows the new key."""
     form = {"name": "Forecast job", "expires_on": in_days(60).isoformat(), "key_type": "import"}
+    if client.get(reverse("integrations:api_key_create")).status_code == 200:
+        form["form_token"] = form_token(client)
     form.update(data)
-    return client.post(reverse("integrations:api_key_create"), form)
+    return client.post(reverse("integrations:api_key_create"), form, follow=follow)
+
+
+def shown_secret(html: str) -> str | None:
+    found = re.search(r'value="(sb_[0-9a-f]{8}_[A-Za-z0-9_-]{43})"', html)
+    return found.group(1) if found else None
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -88,10 +103,12 @@ def test_it_lists_name_type_expiry_last_use_and_creation(world, acme_key):
 def test_it_shows_the_secret_once_and_stores_only_its_hash(world):
     client = world.client_for("alice")
     response = create(client, key_type="export")
+    [(shown_at, status)] = response.redirect_chain
+    assert shown_at.startswith(reverse("integrations:api_key_created") + "?form=")
+    assert status == 302
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")
-    page = response.content.decode()
-    secret = re.search(r'value="(sb_[0-9a-f]{8}_[A-Za-z0-9_-]{43})"', page).group(1)
+    secret = shown_secret(response.content.decode())
     key = ApiKey.objects.get(name="Forecast job")
     assert key.key_type == "export"
     assert key.key_hash == hashlib.sha256(secret.encode()).hexdigest()
@@ -100,6 +117,7 @@ def test_it_shows_the_secret_once_and_stores_only_its_hash(world):
     stored = " ".join(str(value) for value in ApiKey.objects.values_list().get(pk=key.pk))
     assert secret not in stored and secret.split("_", 2)[2] not in stored
     for url in [
+        shown_at,
         reverse("integrations:api_keys"),
         reverse("integrations:api_key_edit", args=[key.pk]),
     ]:
@@ -129,7 +147,7 @@ def test_it_records_creation_in_the_audit_trail_without_the_secret(world):
     ],
 )
 def test_it_puts_form_errors_next_to_their_field(world, data, field_error):
-    response = create(world.client_for("alice"), **data)
+    response = create(world.client_for("alice"), follow=False, **data)
     assert response.status_code == 200
     assert field_error in response.content.decode()
     assert not ApiKey.objects.exists()

@@ -241,10 +241,15 @@ def test_it_pins_the_connection_to_the_checked_address(receiver, dns, monkeypatc
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     dns.table["hooks.example"] = ["127.0.0.1"]
     receiver.expect_request("/hook").respond_with_data("ok")
-    for host in ("hooks.example", "2130706433", "0x7f.1"):
-        result = send(url=f"http://{host}:{receiver.port}/hook")
+    # An address in any spelling goes out as browsers write it, the host its quota counts.
+    spellings = {"hooks.example": "hooks.example", "2130706433": "127.0.0.1"}
+    spellings |= {"0x7f.1": "127.0.0.1", "[::ffff:127.0.0.1]": "127.0.0.1"}
+    for host, host_header in spellings.items():
+        result = send(url=f"http://{host}:{receiver.port}/hook?x=%2F&y=")
         assert result.outcome == Outcome.SUCCEEDED, result.detail
-        assert receiver.log[-1][0].headers["Host"] == f"{host}:{receiver.port}"
+        request = receiver.log[-1][0]
+        assert request.headers["Host"] == f"{host_header}:{receiver.port}"
+        assert request.full_path == "/hook?x=%2F&y="  # path and query byte for byte
     assert dns.lookups == ["hooks.example"]
     assert set(system_lookups) == {"127.0.0.1"}
 
@@ -266,7 +271,7 @@ def test_a_huge_answer_is_cut_at_64_kib_and_returns_promptly(receiver):
     started = time.monotonic()
     result = send(url=f"http://127.0.0.1:{receiver.port}/big")
     assert (result.outcome, result.bytes_read) == (Outcome.SUCCEEDED, 65536)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # loose: a busy machine must not fail this
 
 
 def test_proxies_from_the_environment_are_ignored(receiver, monkeypatch):
@@ -319,12 +324,14 @@ def dripping_server(prelude: bytes, drip: bytes, every: float = 0.25):
         thread.join(timeout=5)
 
 
+# Each drip would take 30 s or more at one byte every 0.25 s, far past any bound below, so a
+# deadline that is not enforced fails the test however slow the machine.
 @pytest.mark.parametrize(
     ("prelude", "drip", "status"),
     [
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n", b"x" * 40, 200),
-        (b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"y" * 32, 200),
-        (b"", b"HTTP/1.1 200 OK\r\n\r\n", None),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 120\r\n\r\n", b"x" * 120, 200),
+        (b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"y" * 112, 200),
+        (b"", b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 95 + b"\r\n\r\n", None),
     ],
     ids=["slow body", "slow headers", "slow status line"],
 )
@@ -336,7 +343,7 @@ def test_a_slow_drip_stops_at_the_deadline(local, settings, prelude, drip, statu
         elapsed = time.monotonic() - started
     assert (result.outcome, result.status_code) == (Outcome.TIMED_OUT, status)
     assert result.detail == "No complete answer within 1.5 s"
-    assert 1.4 < elapsed < 2.5
+    assert 1.4 < elapsed < 7.5  # room for a slow machine, far below the drip's 30 s
 
 
 @pytest.fixture

@@ -1,0 +1,157 @@
+"""What delivery_execute checks when a queued click finally runs: it has not waited so long that
+the click already counts as lost, and the connection still points at the host the quota counted.
+Either way a call that is not sent gives its slot back."""
+
+from datetime import timedelta
+
+import pytest
+import responses
+from django.utils import timezone
+
+from integrations import address_policy
+from integrations.models import Delivery
+from integrations.selectors.deliveries import (
+    host_quota,
+    pending_lost_after,
+    pending_send_window,
+)
+from integrations.services.connections import connection_update
+from integrations.services.deliveries import delivery_execute, delivery_start
+from tests.integrations.delivery_support import URL, FakeDNS, make_connection
+
+pytestmark = pytest.mark.django_db
+Outcome = Delivery.Outcome
+OTHER_URL = "https://other.example.org/hooks/forecast"
+
+
+@pytest.fixture(autouse=True)
+def _outbound(settings, monkeypatch):
+    settings.OUTBOUND_ALLOWLIST = []
+    settings.OUTBOUND_CONNECT_TIMEOUT = 5.0
+    settings.OUTBOUND_DEADLINE = 15.0
+    settings.OUTBOUND_CALLS_PER_HOUR = 100
+    monkeypatch.setattr(address_policy, "resolve_host", FakeDNS())
+
+
+@pytest.fixture
+def receiver():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(URL, body="ok")
+        mock.post(OTHER_URL, body="ok")
+        yield mock
+
+
+@pytest.fixture
+def connection(world):
+    connection = make_connection(world.acme, applications=[world.sales])
+    connection.created_by = world.alice  # as Setup records it, so the admin's edit validates
+    connection.save(update_fields=["created_by"])
+    return connection
+
+
+def click(connection, user, *, widget_id=7):
+    return delivery_start(connection=connection, user=user, source="widget", widget_id=widget_id)
+
+
+def age(delivery, by: timedelta) -> None:
+    """The click happened `by` ago: it sat in a queue, or its process stopped."""
+    Delivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - by)
+
+
+def test_it_does_not_send_a_click_that_waited_past_the_lost_threshold(world, connection, receiver):
+    waited = click(connection, world.victor)
+    age(waited, pending_lost_after() + timedelta(seconds=1))
+
+    delivery = delivery_execute(delivery_id=waited.pk)
+
+    assert len(receiver.calls) == 0
+    assert (delivery.outcome, delivery.detail) == (
+        Outcome.FAILED,
+        "Not sent: it waited too long to be sent",
+    )
+    assert delivery.finished_at is not None and delivery.counts_toward_quota is False
+    assert host_quota(workspace=world.acme, host=connection.host).used == 0
+    # A second run (a task queue delivering twice) changes nothing and sends nothing.
+    assert delivery_execute(delivery_id=waited.pk).detail == delivery.detail
+    assert len(receiver.calls) == 0
+
+
+def test_it_sends_only_the_new_click_when_a_lost_one_runs_after_it(world, connection, receiver):
+    lost = click(connection, world.victor)
+    age(lost, pending_lost_after() + timedelta(seconds=1))
+    again = click(connection, world.victor)  # the lost click no longer holds the button back
+    assert again.outcome == Outcome.PENDING
+
+    delivery_execute(delivery_id=again.pk)
+    delivery_execute(delivery_id=lost.pk)  # the queue finally gets to the old one
+
+    keys = [call.request.headers["Idempotency-Key"] for call in receiver.calls]
+    assert keys == [str(again.idempotency_key)]
+
+
+def test_it_stops_sending_a_click_before_its_call_could_outlast_the_lost_threshold(
+    world, connection, receiver
+):
+    # Resolving (connect timeout) plus the deadline must fit before the click counts as lost.
+    assert pending_send_window() == pending_lost_after() - timedelta(seconds=5 + 15)
+    late = click(connection, world.victor)
+    age(late, pending_send_window() + timedelta(seconds=1))
+    assert delivery_execute(delivery_id=late.pk).outcome == Outcome.FAILED
+    in_time = click(connection, world.victor, widget_id=8)
+    age(in_time, pending_send_window() - timedelta(seconds=5))
+    assert delivery_execute(delivery_id=in_time.pk).outcome == Outcome.SUCCEEDED
+    assert len(receiver.calls) == 1
+
+
+def test_it_gives_the_slot_of_a_click_that_waited_too_long_back(
+    world, connection, receiver, settings
+):
+    settings.OUTBOUND_CALLS_PER_HOUR = 1
+    waited = click(connection, world.victor)
+    age(waited, pending_lost_after() + timedelta(seconds=1))
+    delivery_execute(delivery_id=waited.pk)
+    assert click(connection, world.erin).outcome == Outcome.PENDING
+
+
+def test_it_does_not_send_when_the_url_moved_to_another_host_after_the_click(
+    world, connection, receiver, settings
+):
+    settings.OUTBOUND_CALLS_PER_HOUR = 1
+    pending = click(connection, world.victor)
+    connection_update(
+        connection=connection,
+        actor=world.alice,
+        name=connection.name,
+        applications=[world.sales],
+        url=OTHER_URL,
+    )
+
+    delivery = delivery_execute(delivery_id=pending.pk)
+
+    assert len(receiver.calls) == 0  # neither the old host nor the new one
+    assert (delivery.outcome, delivery.detail, delivery.host) == (
+        Outcome.BLOCKED,
+        "Not sent: the connection's address changed after the click",
+        "api.example.com",
+    )
+    assert delivery.counts_toward_quota is False
+    # Neither host lost a call to it: both have their one call this hour left.
+    for host in ("api.example.com", "other.example.org"):
+        assert host_quota(workspace=world.acme, host=host).left == 1
+    # The next click is counted against the new host and goes there.
+    delivery_execute(delivery_id=click(connection, world.victor).pk)
+    assert [call.request.url for call in receiver.calls] == [OTHER_URL]
+
+
+def test_it_still_sends_when_only_the_path_changed_after_the_click(world, connection, receiver):
+    pending = click(connection, world.victor)
+    connection_update(
+        connection=connection,
+        actor=world.alice,
+        name=connection.name,
+        applications=[world.sales],
+        url="https://api.example.com/hooks/other",
+    )
+    receiver.post("https://api.example.com/hooks/other", body="ok")
+    assert delivery_execute(delivery_id=pending.pk).outcome == Outcome.SUCCEEDED
+    assert [call.request.url for call in receiver.calls] == ["https://api.example.com/hooks/other"]
