@@ -89,7 +89,9 @@ def widget_reorder(request: HttpRequest, pk: int, widget_pk: int) -> HttpRespons
         messages.error(request, error.messages[0])
     if request.htmx:
         page = board_page_get(user=request.user, board_id=pk, editing=True)
-        return render(request, "boards/board.html#grid", page.grid_context())
+        # `moved` lets the grid keep keyboard focus on this widget when its button goes disabled.
+        context = {**page.grid_context(), "moved": widget.pk}
+        return render(request, "boards/board.html#grid", context)
     return redirect(_edit_url(board, widget))
 
 
