@@ -23,8 +23,12 @@ NUMBER = "number"
 
 
 def as_decimal(value: object) -> Decimal | None:
-    """A finite number from a JSON value, or None (text, null, booleans). Through str(), so 0.1
-    stays 0.1 — the same reading the board's number formatting uses."""
+    """A finite number from a JSON value, or None (text, null, booleans). Boards read cell values
+    with it too, so a KPI and these statistics agree on what counts as a number.
+
+    SQLite hands JSON numbers back as int/float, PostgreSQL's ->> as text; both end up here.
+    Going through str() keeps 0.1 as 0.1 rather than its binary float expansion.
+    """
     if value is None or isinstance(value, bool):
         return None
     try:

@@ -18,7 +18,7 @@ from boards.models import Board
 from workspace.models import Application, ApplicationRole, Membership, Workspace
 from workspace.services import application_role_ensure, membership_ensure, user_ensure
 
-pytest_plugins = ["tests.secret_log_guard"]
+pytest_plugins = ["tests.secret_log_guard", "tests.support"]
 
 PASSWORD = "correct horse battery staple"
 

@@ -46,25 +46,23 @@ def is_workspace_admin(*, user: AnyUser, workspace: Workspace) -> bool:
 
 def applications_openable_by(*, user: AnyUser) -> QuerySet[Application]:
     """Applications whose boards the user may open (admins: all in their workspace)."""
-    if not user.is_authenticated:
-        return Application.objects.none()
-    workspace = workspace_for_user(user=user)
-    applications = Application.objects.filter(workspace=workspace)
-    if is_workspace_admin(user=user, workspace=workspace):
-        return applications
-    return applications.filter(roles__user=user).distinct()
+    return _applications_with_role(user)
 
 
 def applications_configurable_by(*, user: AnyUser) -> QuerySet[Application]:
+    return _applications_with_role(user, roles__level=ApplicationRole.Level.CONFIGURE)
+
+
+def _applications_with_role(user: AnyUser, **role_filter: object) -> QuerySet[Application]:
+    """The user's workspace's applications: all of them for a Workspace Admin, else those the
+    user holds a role in (narrowed by `role_filter`)."""
     if not user.is_authenticated:
         return Application.objects.none()
     workspace = workspace_for_user(user=user)
     applications = Application.objects.filter(workspace=workspace)
     if is_workspace_admin(user=user, workspace=workspace):
         return applications
-    return applications.filter(
-        roles__user=user, roles__level=ApplicationRole.Level.CONFIGURE
-    ).distinct()
+    return applications.filter(roles__user=user, **role_filter).distinct()
 
 
 def can_configure_application(*, user: AnyUser, application: Application) -> bool:

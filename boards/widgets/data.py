@@ -14,8 +14,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from boards.models import Widget
-from boards.widgets.formatting import format_aggregate, format_number, to_decimal
+from boards.widgets.formatting import format_aggregate, format_number
 from datasets.models import Dataset, DatasetColumn, DatasetRow
+from datasets.stats import as_decimal
 
 TABLE_PAGE_SIZE = 25
 NUMERIC_AGGREGATES = {Widget.Aggregate.SUM, Widget.Aggregate.AVERAGE}
@@ -54,7 +55,7 @@ def _cell(value: object, column: DatasetColumn) -> Cell:
     if value is None:
         return Cell("", False)
     if column.kind == DatasetColumn.Kind.NUMBER:
-        number = to_decimal(value)
+        number = as_decimal(value)
         if number is not None:
             return Cell(format_number(number), True)
     return Cell(str(value), False)
@@ -87,10 +88,10 @@ def _aggregate(stats: dict, aggregate: str, column: DatasetColumn) -> str | None
         latest = stats.get("latest")
         if latest is None:
             return None
-        number = to_decimal(latest) if column.kind == DatasetColumn.Kind.NUMBER else None
+        number = as_decimal(latest) if column.kind == DatasetColumn.Kind.NUMBER else None
         return format_number(number) if number is not None else str(latest)
     numbers = stats.get("numbers", 0)
-    total = to_decimal(stats.get("sum"))
+    total = as_decimal(stats.get("sum"))
     if not numbers or total is None:
         return None
     if aggregate == Widget.Aggregate.SUM:

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 CENTS = Decimal("0.01")
-
-
-def to_decimal(value: object) -> Decimal | None:
-    """A finite number from a JSON value, or None for anything else (text, null, booleans).
-
-    SQLite hands JSON numbers back as int/float, PostgreSQL's ->> as text; both end up here.
-    Going through str() keeps 0.1 as 0.1 rather than its binary float expansion.
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def format_number(number: Decimal) -> str:

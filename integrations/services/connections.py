@@ -77,6 +77,28 @@ def _save(connection: Connection) -> None:
         raise ValidationError({"name": [DUPLICATE_NAME]}) from None
 
 
+def _save_and_record(
+    connection: Connection,
+    *,
+    applications: list[Application],
+    actor: AbstractBaseUser | None,
+    action: str,
+    changes: dict[str, Change],
+) -> None:
+    """Save the connection and its Application access, and audit the change (callers hold the
+    transaction, so a failed save leaves neither)."""
+    _save(connection)
+    connection.applications.set(applications)
+    audit_record(
+        workspace=connection.workspace,
+        actor=actor,
+        action=action,
+        subject_name=connection.name,
+        connection=connection,
+        changes=changes,
+    )
+
+
 # Error reports (DEBUG off) show every frame's local variables; these hold the secrets.
 @sensitive_variables()
 @transaction.atomic
@@ -110,14 +132,11 @@ def connection_create(
         host=endpoint.host,
         created_by=actor,
     )
-    _save(connection)
-    connection.applications.set(apps)
-    audit_record(
-        workspace=workspace,
+    _save_and_record(
+        connection,
+        applications=apps,
         actor=actor,
         action=AuditEntry.Action.CREATED,
-        subject_name=connection.name,
-        connection=connection,
         changes={
             "Name": [None, connection.name],
             "Application access": [None, _names(apps)],
@@ -185,14 +204,11 @@ def connection_update(
     if not changes:
         return connection
 
-    _save(connection)
-    connection.applications.set(apps)
-    audit_record(
-        workspace=workspace,
+    _save_and_record(
+        connection,
+        applications=apps,
         actor=actor,
         action=AuditEntry.Action.UPDATED,
-        subject_name=connection.name,
-        connection=connection,
         changes=changes,
     )
     return connection

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +24,7 @@ from integrations.selectors.deliveries import (
 )
 from integrations.services.deliveries import delivery_start
 from integrations.tasks import delivery_dispatch
+from workspace.models import Workspace
 from workspace.selectors import workspace_for_admin
 
 DELIVERIES_PER_PAGE = 25
@@ -65,23 +69,15 @@ def delivery_status(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @require_GET
 def delivery_log(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = delivery_connection_for_admin(user=request.user, connection_id=connection_id)
-    form = DeliveryFilterForm(request.GET or None)
-    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
-    deliveries = delivery_list_for_connection(connection=connection, outcome=outcome or None)
-    page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "connection": connection,
-        "form": form,
-        "outcome": outcome,
-        "page": page,
-        "quotas": calls_left_this_hour(workspace=connection.workspace),
-        "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
-    }
-    template = "integrations/delivery_log.html"
-    # Filter changes and page links swap only the table; anything else gets the whole page.
-    if request.htmx and request.htmx.target == "delivery-table":
-        template += "#delivery-table"
-    return render(request, template, context)
+    return _render_delivery_log(
+        request,
+        "integrations/delivery_log.html",
+        workspace=connection.workspace,
+        deliveries_with=lambda outcome: delivery_list_for_connection(
+            connection=connection, outcome=outcome
+        ),
+        context={"connection": connection},
+    )
 
 
 @login_required
@@ -89,19 +85,39 @@ def delivery_log(request: HttpRequest, connection_id: int) -> HttpResponse:
 def delivery_log_all(request: HttpRequest) -> HttpResponse:
     """Every call in the workspace, also those whose connection is gone: Workspace Admins only."""
     workspace = workspace_for_admin(user=request.user)
+    return _render_delivery_log(
+        request,
+        "integrations/delivery_log_all.html",
+        workspace=workspace,
+        deliveries_with=lambda outcome: delivery_list_for_workspace(
+            workspace=workspace, outcome=outcome
+        ),
+        context={"workspace": workspace},
+    )
+
+
+def _render_delivery_log(
+    request: HttpRequest,
+    template: str,
+    *,
+    workspace: Workspace,
+    deliveries_with: Callable[[str | None], QuerySet[Delivery]],
+    context: dict[str, object],
+) -> HttpResponse:
+    """One page of a delivery log, filtered by the outcome asked for (None: every outcome)."""
     form = DeliveryFilterForm(request.GET or None)
     outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
-    deliveries = delivery_list_for_workspace(workspace=workspace, outcome=outcome or None)
+    deliveries = deliveries_with(outcome or None)
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
-        "workspace": workspace,
+        **context,
         "form": form,
         "outcome": outcome,
         "page": page,
         "quotas": calls_left_this_hour(workspace=workspace),
         "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
     }
-    template = "integrations/delivery_log_all.html"
+    # Filter changes and page links swap only the table; anything else gets the whole page.
     if request.htmx and request.htmx.target == "delivery-table":
         template += "#delivery-table"
     return render(request, template, context)

@@ -137,6 +137,17 @@ def add_action(board: Board, connection: Connection, **fields) -> Widget:
     return widget_create(board=board, kind=Widget.Kind.ACTION, connection=connection, **fields)
 
 
+def add_kpi(world, dataset: Dataset, column="revenue", aggregate="sum", **fields) -> Widget:
+    return widget_create(
+        board=world.sales_board,
+        kind=Widget.Kind.KPI,
+        dataset=dataset,
+        kpi_column=column,
+        kpi_aggregate=aggregate,
+        **fields,
+    )
+
+
 def delivery_for(widget: Widget, user, **fields) -> Delivery:
     """A finished click on `widget` by `user`, written straight to the log."""
     now = timezone.now()

@@ -12,14 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser_client(client, django_user_model):
-    client.force_login(
-        django_user_model.objects.create_superuser("root", "root@example.com", "x" * 16)
-    )
-    return client
-
-
-@pytest.fixture
 def note(world):
     return widget_create(
         board=world.sales_board, kind=Widget.Kind.TEXT, title="Read me", text="Before the edit"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from boards.models import Widget
 from boards.services import widget_create
-from tests.boards.conftest import SECRET_BODY, SECRET_HEADER, add_action
+from tests.boards.conftest import SECRET_BODY, SECRET_HEADER, add_action, add_kpi
 
 pytestmark = pytest.mark.django_db
 
@@ -129,38 +129,20 @@ def test_it_says_when_a_table_has_no_rows_yet(world, make_dataset):
     ],
 )
 def test_it_shows_a_kpi(world, dataset, column, aggregate, shown):
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.KPI,
-        dataset=dataset,
-        kpi_column=column,
-        kpi_aggregate=aggregate,
-    )
+    add_kpi(world, dataset, column, aggregate)
     html = board_html(world)
     assert f'<p class="kpi-value" data-testid="kpi-value">{shown}</p>' in html
 
 
 def test_it_adds_without_float_noise(world, make_dataset):
     dataset = make_dataset(rows=[{"region": "A", "revenue": 0.1}, {"region": "B", "revenue": 0.2}])
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.KPI,
-        dataset=dataset,
-        kpi_column="revenue",
-        kpi_aggregate="sum",
-    )
+    add_kpi(world, dataset)
     assert ">0.30</p>" in board_html(world)
 
 
 def test_it_survives_a_dataset_deleted_or_reshaped_under_its_widgets(world, dataset):
     widget_create(board=world.sales_board, kind=Widget.Kind.TABLE, dataset=dataset)
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.KPI,
-        dataset=dataset,
-        kpi_column="revenue",
-        kpi_aggregate="sum",
-    )
+    add_kpi(world, dataset)
     dataset.columns.filter(name="revenue").update(kind="text")
     assert "The column revenue no longer holds numbers." in board_html(world)
     dataset.delete()

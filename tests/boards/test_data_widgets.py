@@ -20,6 +20,7 @@ from datasets.services import (
     dataset_create,
     import_configuration_create,
 )
+from tests.boards.conftest import add_kpi
 from tests.boards.test_live import check, current_stamp
 
 pytestmark = pytest.mark.django_db
@@ -31,17 +32,6 @@ def board_html(world, persona: str = "victor") -> str:
     response = world.client_for(persona).get(reverse("boards:detail", args=[world.sales_board.pk]))
     assert response.status_code == 200
     return response.content.decode()
-
-
-def add_kpi(world, dataset, column="revenue", aggregate="sum", **fields) -> Widget:
-    return widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.KPI,
-        dataset=dataset,
-        kpi_column=column,
-        kpi_aggregate=aggregate,
-        **fields,
-    )
 
 
 def kpi_value(html: str) -> str:

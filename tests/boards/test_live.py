@@ -12,7 +12,7 @@ from django.urls import reverse
 from boards.models import Widget
 from boards.selectors import board_change_stamp
 from boards.services import widget_create
-from tests.boards.conftest import add_action, dataset_import
+from tests.boards.conftest import add_action, add_kpi, dataset_import
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,7 @@ def table(world, dataset):
 
 @pytest.fixture
 def kpi(world, dataset):
-    return widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.KPI,
-        dataset=dataset,
-        kpi_column="revenue",
-        kpi_aggregate="sum",
-    )
+    return add_kpi(world, dataset)
 
 
 def current_stamp(world, persona="victor") -> str:

@@ -7,14 +7,26 @@ answers with refusals.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
+from boards.models import Widget
+from boards.services import widget_create
+from integrations.models import Connection
+from integrations.services.connections import connection_create
 from tests.conftest import PASSWORD
 
 PUBLIC_IP = "93.184.216.34"
+# The receiver's path, and what the Action widgets' connection sends it.
+HOOK = "/hooks/forecast"
+HEADER_VALUE = "Bearer hdr-receiver-only-2b7e"
+BODY = '{"scenario": "optimistic", "months": 6}'
+SENT = re.compile(r"^Sent · 200 in \d+ ms$")
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told that this is deliberate (the test thread is not serving requests).
@@ -114,3 +126,35 @@ def outbound_to_receiver(settings):
     settings.OUTBOUND_ALLOW_HTTP = True
     settings.DELIVERY_RUN_INLINE = False
     return settings
+
+
+@pytest.fixture
+def receiver_connection(world, outbound_to_receiver, httpserver) -> Connection:
+    """Sales Planning's connection to the test's receiver on 127.0.0.1."""
+    return connection_create(
+        workspace=world.acme,
+        actor=world.alice,
+        name="Forecast pipeline",
+        applications=[world.sales],
+        url=httpserver.url_for(HOOK),
+        headers=json.dumps({"Authorization": HEADER_VALUE}),
+        body=BODY,
+    )
+
+
+def add_action(world, connection: Connection, **fields) -> Widget:
+    """A "Refresh forecast" Action widget on the Sales Forecast board."""
+    return widget_create(
+        board=world.sales_board,
+        kind=Widget.Kind.ACTION,
+        connection=connection,
+        button_label="Refresh forecast",
+        **fields,
+    )
+
+
+def open_board(page, live_server, world, suffix: str = ""):
+    """The Sales Forecast board (`suffix` "edit/" for Edit mode) for whoever `page` signed in."""
+    page.goto(f"{live_server.url}/boards/{world.sales_board.pk}/{suffix}")
+    expect(page.get_by_role("heading", name="Sales Forecast")).to_be_visible()
+    return page

@@ -3,7 +3,6 @@ and reads the outcome, and a receiver on 127.0.0.1 sees exactly what was sent.""
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 
@@ -13,46 +12,18 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from boards.models import Widget
-from boards.services import widget_create
-from integrations.models import Connection, Delivery
-from integrations.services.connections import connection_create
-from tests.browser.conftest import sign_in_on
+from integrations.models import Delivery
+from tests.browser.conftest import (
+    BODY,
+    HEADER_VALUE,
+    HOOK,
+    SENT,
+    add_action,
+    open_board,
+    sign_in_on,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-HOOK = "/hooks/forecast"
-HEADER_VALUE = "Bearer hdr-receiver-only-2b7e"
-BODY = '{"scenario": "optimistic", "months": 6}'
-SENT = re.compile(r"^Sent · 200 in \d+ ms$")
-
-
-@pytest.fixture
-def receiver_connection(world, outbound_to_receiver, httpserver: HTTPServer) -> Connection:
-    return connection_create(
-        workspace=world.acme,
-        actor=world.alice,
-        name="Forecast pipeline",
-        applications=[world.sales],
-        url=httpserver.url_for(HOOK),
-        headers=json.dumps({"Authorization": HEADER_VALUE}),
-        body=BODY,
-    )
-
-
-def add_action(world, connection: Connection, **fields) -> Widget:
-    return widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.ACTION,
-        connection=connection,
-        button_label="Refresh forecast",
-        **fields,
-    )
-
-
-def open_board(page, live_server, world):
-    page.goto(f"{live_server.url}/boards/{world.sales_board.pk}/")
-    expect(page.get_by_role("heading", name="Sales Forecast")).to_be_visible()
-    return page
 
 
 def test_it_lets_the_editor_add_an_action_widget_through_the_ui(

@@ -4,8 +4,6 @@ one key. Also, a table with visually hidden headings stays within a 375 px scree
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 
 import pytest
@@ -18,29 +16,14 @@ from boards.models import Widget
 from boards.services import widget_create
 from datasets.services import dataset_create
 from integrations.models import ApiKey, Connection, Delivery
-from integrations.services.connections import connection_create
-from tests.browser.conftest import sign_in_on
+from tests.browser.conftest import HOOK, SENT, add_action, open_board, sign_in_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-HOOK = "/hooks/forecast"
-SENT = re.compile(r"^Sent · 200 in \d+ ms$")
 # Tabs allowed from the top of the page to the Action button before the test gives up.
 MAX_TABS = 30
 DATASET_NAME = "Revenue forecast for every region and product line"
-
-
-@pytest.fixture
-def receiver_connection(world, outbound_to_receiver, httpserver: HTTPServer) -> Connection:
-    return connection_create(
-        workspace=world.acme,
-        actor=world.alice,
-        name="Forecast pipeline",
-        applications=[world.sales],
-        url=httpserver.url_for(HOOK),
-        headers=json.dumps({"Authorization": "Bearer keyboard-test"}),
-        body='{"scenario": "base"}',
-    )
+CONFIRMED = {"confirm_before_sending": True, "confirmation_message": "Run the forecast now?"}
 
 
 @pytest.fixture
@@ -56,11 +39,8 @@ def held_receiver(httpserver: HTTPServer) -> threading.Event:
     return release
 
 
-def open_board(new_page, live_server, world, username: str = "victor", suffix: str = ""):
-    page = sign_in_on(new_page(), live_server.url, username)
-    page.goto(f"{live_server.url}/boards/{world.sales_board.pk}/{suffix}")
-    expect(page.get_by_role("heading", name="Sales Forecast")).to_be_visible()
-    return page
+def open_board_as(new_page, live_server, world, username: str = "victor", suffix: str = ""):
+    return open_board(sign_in_on(new_page(), live_server.url, username), live_server, world, suffix)
 
 
 @pytest.fixture
@@ -81,6 +61,29 @@ def settled(page) -> None:
     ).to_have_count(0)
 
 
+def expect_focused(page, locator) -> None:
+    """`locator` has focus once htmx has settled the swap that moved it there."""
+    settled(page)
+    expect(locator).to_be_focused()
+
+
+def press_enter_on(page, locator) -> None:
+    locator.focus()
+    page.keyboard.press("Enter")
+
+
+def expect_sending(page) -> None:
+    """While the call is under way, focus rests on the "Sending…" button (which does nothing)."""
+    working = page.get_by_test_id("action-button")
+    expect(working).to_have_text("Sending…")
+    expect_focused(page, working)
+
+
+def expect_sent(page, focused) -> None:
+    expect(page.get_by_test_id("action-result")).to_have_text(SENT)
+    expect_focused(page, focused)
+
+
 def tab_to(page, locator) -> None:
     """Press Tab from the top of the page until `locator` has focus, as a keyboard user would."""
     for _ in range(MAX_TABS):
@@ -93,35 +96,21 @@ def tab_to(page, locator) -> None:
 def test_it_keeps_focus_through_confirm_send_and_outcome(
     world, new_page, live_server, receiver_connection, held_receiver
 ):
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.ACTION,
-        connection=receiver_connection,
-        button_label="Refresh forecast",
-        confirm_before_sending=True,
-        confirmation_message="Run the forecast now?",
-    )
-    page = open_board(new_page, live_server, world)
+    add_action(world, receiver_connection, **CONFIRMED)
+    page = open_board_as(new_page, live_server, world)
     action = page.get_by_role("button", name="Refresh forecast")
 
     tab_to(page, action)
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("confirm-message")).to_have_text("Run the forecast now?")
-    settled(page)
-    expect(page.get_by_role("button", name="Send")).to_be_focused()
+    expect_focused(page, page.get_by_role("button", name="Send"))
 
     page.keyboard.press("Enter")
-    # While the call is under way, focus rests on the "Sending…" button (which does nothing).
-    working = page.get_by_test_id("action-button")
-    expect(working).to_have_text("Sending…")
-    settled(page)
-    expect(working).to_be_focused()
-    expect(working).to_be_disabled()
+    expect_sending(page)
+    expect(page.get_by_test_id("action-button")).to_be_disabled()
     held_receiver.set()
 
-    expect(page.get_by_test_id("action-result")).to_have_text(SENT)
-    settled(page)
-    expect(action).to_be_focused()
+    expect_sent(page, focused=action)
     # The outcome is read out: it sits in the widget's polite live region.
     expect(page.locator(".widget-action[aria-live=polite]")).to_contain_text("Sent · 200 in")
     assert Delivery.objects.get().outcome == "succeeded"
@@ -130,29 +119,19 @@ def test_it_keeps_focus_through_confirm_send_and_outcome(
 def test_it_returns_focus_to_the_action_button_on_cancel(
     world, new_page, live_server, receiver_connection, httpserver: HTTPServer
 ):
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.ACTION,
-        connection=receiver_connection,
-        button_label="Refresh forecast",
-        confirm_before_sending=True,
-        confirmation_message="Run the forecast now?",
-    )
-    page = open_board(new_page, live_server, world)
+    add_action(world, receiver_connection, **CONFIRMED)
+    page = open_board_as(new_page, live_server, world)
     action = page.get_by_role("button", name="Refresh forecast")
 
-    action.focus()
-    page.keyboard.press("Enter")
+    press_enter_on(page, action)
     expect(page.get_by_test_id("confirm-message")).to_be_visible()
-    settled(page)
-    expect(page.get_by_role("button", name="Send")).to_be_focused()
+    expect_focused(page, page.get_by_role("button", name="Send"))
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Cancel")).to_be_focused()
     page.keyboard.press("Enter")
 
     expect(page.get_by_test_id("confirm-message")).to_have_count(0)
-    settled(page)
-    expect(action).to_be_focused()
+    expect_focused(page, action)
     assert not Delivery.objects.exists()
     assert httpserver.log == []
 
@@ -160,80 +139,52 @@ def test_it_returns_focus_to_the_action_button_on_cancel(
 def test_it_keeps_focus_on_an_action_without_confirmation(
     world, new_page, live_server, receiver_connection, held_receiver
 ):
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.ACTION,
-        connection=receiver_connection,
-        button_label="Refresh forecast",
-    )
-    page = open_board(new_page, live_server, world)
+    add_action(world, receiver_connection)
+    page = open_board_as(new_page, live_server, world)
     action = page.get_by_role("button", name="Refresh forecast")
 
-    action.focus()
-    page.keyboard.press("Enter")
-    expect(page.get_by_test_id("action-button")).to_have_text("Sending…")
-    settled(page)
-    expect(page.get_by_test_id("action-button")).to_be_focused()
+    press_enter_on(page, action)
+    expect_sending(page)
     held_receiver.set()
 
-    expect(page.get_by_test_id("action-result")).to_have_text(SENT)
-    settled(page)
-    expect(action).to_be_focused()
+    expect_sent(page, focused=action)
     # Enter again sends again: focus is where the next click is expected.
     page.get_by_test_id("action-result").evaluate("element => element.dataset.first = 'yes'")
     page.keyboard.press("Enter")
     second = page.locator("[data-testid=action-result]:not([data-first])")
     expect(second).to_have_text(SENT)
-    settled(page)
-    expect(action).to_be_focused()
+    expect_focused(page, action)
     assert Delivery.objects.count() == 2
 
 
 def test_it_does_not_take_focus_back_from_someone_who_moved_on(
     world, new_page, live_server, receiver_connection, held_receiver
 ):
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.ACTION,
-        connection=receiver_connection,
-        button_label="Refresh forecast",
-    )
-    page = open_board(new_page, live_server, world)
+    add_action(world, receiver_connection)
+    page = open_board_as(new_page, live_server, world)
 
-    page.get_by_role("button", name="Refresh forecast").focus()
-    page.keyboard.press("Enter")
-    expect(page.get_by_test_id("action-button")).to_have_text("Sending…")
-    settled(page)
-    expect(page.get_by_test_id("action-button")).to_be_focused()
+    press_enter_on(page, page.get_by_role("button", name="Refresh forecast"))
+    expect_sending(page)
     sign_out = page.get_by_role("button", name="Sign out")
     sign_out.focus()
     held_receiver.set()
 
-    expect(page.get_by_test_id("action-result")).to_have_text(SENT)
-    settled(page)
-    expect(sign_out).to_be_focused()
+    expect_sent(page, focused=sign_out)
 
 
 def test_it_focuses_a_refused_click_so_its_reason_is_read(
     world, new_page, live_server, receiver_connection, httpserver: HTTPServer
 ):
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.ACTION,
-        connection=receiver_connection,
-        button_label="Refresh forecast",
-    )
-    page = open_board(new_page, live_server, world)
+    add_action(world, receiver_connection)
+    page = open_board_as(new_page, live_server, world)
     # Disabled after the page was drawn: the click is refused.
     Connection.objects.filter(pk=receiver_connection.pk).update(enabled=False)
 
-    page.get_by_role("button", name="Refresh forecast").focus()
-    page.keyboard.press("Enter")
+    press_enter_on(page, page.get_by_role("button", name="Refresh forecast"))
 
     expect(page.get_by_test_id("widget-unavailable")).to_contain_text("disabled")
     refused = page.get_by_role("button", name="Refresh forecast")
-    settled(page)
-    expect(refused).to_be_focused()
+    expect_focused(page, refused)
     expect(refused).to_be_disabled()
     assert httpserver.log == []
 
@@ -243,27 +194,23 @@ def test_it_keeps_focus_on_the_moved_widget_when_its_button_goes_disabled(
 ):
     for title in ("First", "Second", "Third"):
         widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, title=title, text=title)
-    page = open_board(new_page, live_server, world, username="erin", suffix="edit/")
+    page = open_board_as(new_page, live_server, world, username="erin", suffix="edit/")
     titles = page.locator(".widget-title")
 
-    page.get_by_role("button", name="Move up Second").focus()
-    page.keyboard.press("Enter")
+    press_enter_on(page, page.get_by_role("button", name="Move up Second"))
     expect(titles).to_have_text(["Second", "First", "Third"])
     # At the top, Move up is disabled: focus moves to the same widget's Move down.
     expect(page.get_by_role("button", name="Move up Second")).to_be_disabled()
-    settled(page)
-    expect(page.get_by_role("button", name="Move down Second")).to_be_focused()
+    expect_focused(page, page.get_by_role("button", name="Move down Second"))
 
     page.keyboard.press("Enter")
     expect(titles).to_have_text(["First", "Second", "Third"])
     # In the middle, the pressed button keeps focus.
-    settled(page)
-    expect(page.get_by_role("button", name="Move down Second")).to_be_focused()
+    expect_focused(page, page.get_by_role("button", name="Move down Second"))
 
     page.keyboard.press("Enter")
     expect(titles).to_have_text(["First", "Third", "Second"])
-    settled(page)
-    expect(page.get_by_role("button", name="Move up Second")).to_be_focused()
+    expect_focused(page, page.get_by_role("button", name="Move up Second"))
 
 
 def test_it_draws_the_input_focus_ring_as_strongly_as_other_controls(world, new_page, live_server):
@@ -323,16 +270,9 @@ def test_it_makes_one_api_key_when_create_is_pressed_twice(
 def test_it_confirms_and_follows_a_click_without_javascript(
     world, page_without_javascript, live_server, receiver_connection, held_receiver
 ):
-    widget_create(
-        board=world.sales_board,
-        kind=Widget.Kind.ACTION,
-        connection=receiver_connection,
-        button_label="Refresh forecast",
-        confirm_before_sending=True,
-        confirmation_message="Run the forecast now?",
-    )
+    add_action(world, receiver_connection, **CONFIRMED)
     page = sign_in_on(page_without_javascript, live_server.url, "victor")
-    page.goto(f"{live_server.url}/boards/{world.sales_board.pk}/")
+    open_board(page, live_server, world)
 
     page.get_by_role("button", name="Refresh forecast").click()
     expect(page.get_by_test_id("confirm-message")).to_have_text("Run the forecast now?")

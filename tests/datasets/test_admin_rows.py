@@ -13,14 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser_client(client, django_user_model):
-    client.force_login(
-        django_user_model.objects.create_superuser("root", "root@example.com", "x" * 16)
-    )
-    return client
-
-
-@pytest.fixture
 def imported(forecast):
     body = b"month,region,revenue\n2031-01-01,North,10\n2031-02-01,South,5\n"
     dataset_rows_import(configuration=forecast.configuration, csv_file=io.BytesIO(body))

@@ -19,6 +19,21 @@ def assert_refused(response, persona: str) -> None:
         assert response.status_code == 404
 
 
+def assert_only_the_admin_deletes(client, persona: str, url: str, target) -> None:
+    """Alice (the Workspace Admin) sees the delete page and deletes `target`; anyone else is
+    refused both, and `target` stays."""
+    get = client.get(url)
+    post = client.post(url)
+    if persona == "alice":
+        assert get.status_code == 200
+        assert post.status_code == 302
+        assert not target.exists()
+    else:
+        assert_refused(get, persona)
+        assert_refused(post, persona)
+        assert target.exists()
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_it_lets_only_workspace_admins_add_datasets(world, persona):
     client = world.client_for(persona)
@@ -60,36 +75,24 @@ def test_it_lets_only_workspace_admins_add_import_configurations(world, forecast
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_it_lets_only_the_workspaces_admins_delete_a_dataset(world, forecast, persona):
-    client = world.client_for(persona)
-    url = reverse("datasets:dataset_delete", args=[forecast.dataset.pk])
-    get = client.get(url)
-    post = client.post(url)
-    if persona == "alice":
-        assert get.status_code == 200
-        assert post.status_code == 302
-        assert not Dataset.objects.exists()
-    else:
-        assert_refused(get, persona)
-        assert_refused(post, persona)
-        assert Dataset.objects.filter(pk=forecast.dataset.pk).exists()
+    assert_only_the_admin_deletes(
+        world.client_for(persona),
+        persona,
+        reverse("datasets:dataset_delete", args=[forecast.dataset.pk]),
+        Dataset.objects.filter(pk=forecast.dataset.pk),
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_it_lets_only_the_workspaces_admins_delete_an_import_configuration(
     world, forecast, persona
 ):
-    client = world.client_for(persona)
-    url = reverse("datasets:import_configuration_delete", args=[forecast.configuration.pk])
-    get = client.get(url)
-    post = client.post(url)
-    if persona == "alice":
-        assert get.status_code == 200
-        assert post.status_code == 302
-        assert not ImportConfiguration.objects.exists()
-    else:
-        assert_refused(get, persona)
-        assert_refused(post, persona)
-        assert ImportConfiguration.objects.filter(pk=forecast.configuration.pk).exists()
+    assert_only_the_admin_deletes(
+        world.client_for(persona),
+        persona,
+        reverse("datasets:import_configuration_delete", args=[forecast.configuration.pk]),
+        ImportConfiguration.objects.filter(pk=forecast.configuration.pk),
+    )
 
 
 @pytest.mark.parametrize(

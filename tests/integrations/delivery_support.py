@@ -4,9 +4,11 @@ control."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from integrations.models import Connection, Delivery
@@ -89,3 +91,44 @@ class FakeDNS:
         if answer is None:
             raise OSError("Name or service not known")
         return answer.pop(0) if isinstance(answer[0], list) else answer
+
+
+class Receiver(ThreadingHTTPServer):
+    """A real HTTP server on 127.0.0.1 that records each POST's Idempotency-Key in `arrived`.
+    With `hold`, it answers only once `release` is set (up to `hold_seconds`)."""
+
+    daemon_threads = True
+
+    def __init__(self, *, hold: bool = False, hold_seconds: float = 40) -> None:
+        super().__init__(("127.0.0.1", 0), _ReceiverHandler)
+        self.hold = hold
+        self.hold_seconds = hold_seconds
+        self.release = threading.Event()
+        self.arrived: list[str] = []
+        self.lock = threading.Lock()
+        self.two_arrived = threading.Event()
+
+
+class _ReceiverHandler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.arrived.append(self.headers["Idempotency-Key"])
+            if len(self.server.arrived) >= 2:
+                self.server.two_arrived.set()
+        if self.server.hold:
+            self.server.release.wait(self.server.hold_seconds)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(*, hold: bool = False, hold_seconds: float = 40) -> Receiver:
+    """A Receiver already serving on a thread of its own."""
+    server = Receiver(hold=hold, hold_seconds=hold_seconds)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -51,14 +51,6 @@ def rows(world):
     }
 
 
-@pytest.fixture
-def superuser_client(client, django_user_model):
-    client.force_login(
-        django_user_model.objects.create_superuser("root", "root@example.com", "x" * 16)
-    )
-    return client
-
-
 def admin_url(model, view, *args):
     return reverse(f"admin:integrations_{model._meta.model_name}_{view}", args=args)
 

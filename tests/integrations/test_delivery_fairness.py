@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -17,47 +16,11 @@ from integrations import address_policy, tasks
 from integrations.models import Delivery
 from integrations.services.deliveries import delivery_start
 from integrations.tasks import delivery_dispatch
-from tests.integrations.delivery_support import FakeDNS, make_connection
+from tests.integrations.delivery_support import FakeDNS, make_connection, serve
 from workspace.models import Membership, Workspace
 from workspace.services import membership_ensure, user_ensure
 
 WAIT = 20  # seconds; generous, only reached when something is wrong
-
-
-class Receiver(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, *, hold: bool) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.hold = hold
-        self.release = threading.Event()
-        self.arrived: list[str] = []
-        self.lock = threading.Lock()
-        self.two_arrived = threading.Event()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        with self.server.lock:
-            self.server.arrived.append(self.headers["Idempotency-Key"])
-            if len(self.server.arrived) >= 2:
-                self.server.two_arrived.set()
-        if self.server.hold:
-            self.server.release.wait(WAIT * 2)
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-def serve(*, hold: bool):
-    server = Receiver(hold=hold)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture
@@ -73,7 +36,7 @@ def receivers(settings, monkeypatch):
         "resolve_host",
         FakeDNS({"slow.test": ["127.0.0.1"], "fast.test": ["127.0.0.1"]}),
     )
-    slow, fast = serve(hold=True), serve(hold=False)
+    slow, fast = serve(hold=True, hold_seconds=WAIT * 2), serve()
     yield slow, fast
     slow.release.set()
     for server in (slow, fast):

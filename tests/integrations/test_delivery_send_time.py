@@ -53,6 +53,17 @@ def click(connection, user, *, widget_id=7):
     return delivery_start(connection=connection, user=user, source="widget", widget_id=widget_id)
 
 
+def move(connection, world, *, url: str) -> None:
+    """The Workspace Admin points the connection at `url`, changing nothing else."""
+    connection_update(
+        connection=connection,
+        actor=world.alice,
+        name=connection.name,
+        applications=[world.sales],
+        url=url,
+    )
+
+
 def age(delivery, by: timedelta) -> None:
     """The click happened `by` ago: it sat in a queue, or its process stopped."""
     Delivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - by)
@@ -118,13 +129,7 @@ def test_it_does_not_send_when_the_url_moved_to_another_host_after_the_click(
 ):
     settings.OUTBOUND_CALLS_PER_HOUR = 1
     pending = click(connection, world.victor)
-    connection_update(
-        connection=connection,
-        actor=world.alice,
-        name=connection.name,
-        applications=[world.sales],
-        url=OTHER_URL,
-    )
+    move(connection, world, url=OTHER_URL)
 
     delivery = delivery_execute(delivery_id=pending.pk)
 
@@ -145,13 +150,7 @@ def test_it_does_not_send_when_the_url_moved_to_another_host_after_the_click(
 
 def test_it_still_sends_when_only_the_path_changed_after_the_click(world, connection, receiver):
     pending = click(connection, world.victor)
-    connection_update(
-        connection=connection,
-        actor=world.alice,
-        name=connection.name,
-        applications=[world.sales],
-        url="https://api.example.com/hooks/other",
-    )
+    move(connection, world, url="https://api.example.com/hooks/other")
     receiver.post("https://api.example.com/hooks/other", body="ok")
     assert delivery_execute(delivery_id=pending.pk).outcome == Outcome.SUCCEEDED
     assert [call.request.url for call in receiver.calls] == ["https://api.example.com/hooks/other"]

@@ -7,9 +7,7 @@ real HTTP server on 127.0.0.1 counts what arrives. Runs on whichever backend DAT
 import os
 import subprocess
 import sys
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from django.db import connection as db
 from django.utils import timezone
 
 from integrations.models import Delivery
-from tests.integrations.delivery_support import make_connection
+from tests.integrations.delivery_support import make_connection, serve
 from workspace.models import Membership, Workspace
 from workspace.services import membership_ensure, user_ensure
 
@@ -27,34 +25,9 @@ CLICKS_PER_PROCESS = 75
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Receiver(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.keys: list[str] = []
-        self.lock = threading.Lock()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        with self.server.lock:
-            self.server.keys.append(self.headers["Idempotency-Key"])
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def receiver():
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve()
     yield server
     server.shutdown()
     server.server_close()
@@ -118,9 +91,9 @@ def test_it_sends_exactly_100_of_300_clicks_racing_from_4_processes(receiver, tm
     assert len(deliveries) == PROCESSES * CLICKS_PER_PROCESS
     sent = [d for d in deliveries if d.counts_toward_quota]
     refused = [d for d in deliveries if d.outcome == Delivery.Outcome.REFUSED]
-    assert len(receiver.keys) == 100
+    assert len(receiver.arrived) == 100
     assert len(sent) == 100 and {d.outcome for d in sent} == {Delivery.Outcome.SUCCEEDED}
-    assert sorted(receiver.keys) == sorted(str(d.idempotency_key) for d in sent)
+    assert sorted(receiver.arrived) == sorted(str(d.idempotency_key) for d in sent)
     assert len(refused) == 200 and not any(d.counts_toward_quota for d in refused)
     # The race was real (calls came from several processes), and the ledger is in lock order:
     # the first 100 records are the calls, everything after them was refused.
