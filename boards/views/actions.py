@@ -21,10 +21,10 @@ from boards.selectors import (
     widget_delivery_get,
 )
 from boards.services import ConfirmationNeeded, WidgetUnavailable, widget_click
-from boards.views.access import signed_in
 from integrations.models import Delivery
 from integrations.selectors.deliveries import delivery_is_lost
 from integrations.services.deliveries import delivery_public_message
+from workspace.decorators import signed_in
 
 # HTMX requests get what is inside the widget's action region (the region itself stays put).
 REGION = "boards/board.html#action_state"

@@ -12,7 +12,7 @@ from boards.selectors import (
     board_page_get,
     stamp_layout_changed,
 )
-from boards.views.access import signed_in
+from workspace.decorators import signed_in
 
 
 @signed_in

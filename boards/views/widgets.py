@@ -13,7 +13,7 @@ from boards.forms import FORMS_BY_KIND, FORMS_BY_SLUG, WidgetForm
 from boards.models import Board, Widget
 from boards.selectors import board_get_for_editor, board_page_get, widget_get_for_board
 from boards.services import widget_create, widget_delete, widget_move, widget_update
-from boards.views.access import signed_in
+from workspace.decorators import signed_in
 
 
 def _edit_url(board: Board, widget: Widget | None = None) -> str:

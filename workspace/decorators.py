@@ -1,3 +1,5 @@
+"""View decorators shared by every app."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
