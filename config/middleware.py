@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django_htmx.http import reswap, retarget
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,10 @@ class DatabaseBusyMiddleware:
                 content_type="application/json",
                 status=503,
             )
+        elif getattr(request, "htmx", False):
+            body = render_to_string("busy.html#busy-message", request=request)
+            response = reswap(retarget(HttpResponse(body, status=503), "#page-alerts"), "innerHTML")
         else:
-            body = render_to_string("busy.html", request=request)
-            response = HttpResponse(body, status=503)
+            response = HttpResponse(render_to_string("busy.html", request=request), status=503)
         response["Retry-After"] = "5"
         return response

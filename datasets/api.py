@@ -13,16 +13,17 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
-from datasets.importer import BodyTooLarge
+from datasets.errors import ImportRefused
 from datasets.models import ImportJob
-from datasets.selectors import import_configuration_get, import_job_get
-from datasets.services import EmptyBody, import_job_receive
+from datasets.selectors import import_job_get
+from datasets.services import import_push_receive
 from integrations.models import ApiKey
 from integrations.services.api_keys import ApiKeyRefused, api_key_authenticate
 
@@ -85,7 +86,9 @@ def import_api(method: str) -> Callable:
                 return error_response(refused.status, "forbidden", refused.message)
             try:
                 return view(request, api_key, *args, **kwargs)
-            except Exception:
+            except Exception as error:
+                if isinstance(error, OperationalError) and "locked" in str(error):
+                    raise  # SQLite busy: DatabaseBusyMiddleware answers 503 with Retry-After
                 logger.exception("Import API error")
                 return error_response(500, "internal_error", "Something went wrong on our side.")
 
@@ -112,28 +115,18 @@ def import_push_csv(request: HttpRequest, api_key: ApiKey) -> JsonResponse:
         return error_response(
             400, "bad_request", "Pass the import configuration's id as ?configurationId=<number>."
         )
-    configuration = import_configuration_get(configuration_id=int(raw_id))
-    if configuration is None:
-        return error_response(404, "not_found", f"There is no import configuration {raw_id}.")
-    if configuration.workspace_id != api_key.workspace_id:
-        return error_response(
-            403, "forbidden", "This import configuration belongs to another workspace."
-        )
-    max_bytes = settings.IMPORT_MAX_BYTES
-    if _declared_length(request) > max_bytes:
-        return _too_large(max_bytes)
-    if request.content_type == "multipart/form-data":
-        return error_response(
-            415, "unsupported_media_type", "Send the CSV itself as the body, not as a form upload."
-        )
     try:
-        job = import_job_receive(
-            configuration=configuration, api_key=api_key, body=request, max_bytes=max_bytes
+        job = import_push_receive(
+            api_key=api_key,
+            configuration_id=int(raw_id),
+            body=request,
+            content_length=request.META.get("CONTENT_LENGTH"),
+            transfer_encoding=request.headers.get("Transfer-Encoding", ""),
+            content_type=request.content_type,
+            max_bytes=settings.IMPORT_MAX_BYTES,
         )
-    except BodyTooLarge:
-        return _too_large(max_bytes)
-    except EmptyBody:
-        return error_response(400, "bad_request", "The body is empty: send the CSV as the body.")
+    except ImportRefused as refused:
+        return error_response(refused.status, refused.code, refused.message)
     return _accepted(request, job)
 
 
@@ -145,19 +138,6 @@ def _accepted(request: HttpRequest, job: ImportJob) -> JsonResponse:
     )
     response["Location"] = _status_url(job)
     return response
-
-
-def _declared_length(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0  # Django then reads nothing either; the empty body is refused below
-
-
-def _too_large(max_bytes: int) -> JsonResponse:
-    return error_response(
-        413, "too_large", f"The CSV is larger than the limit of {max_bytes:,} bytes."
-    )
 
 
 @import_api("GET")

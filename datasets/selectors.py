@@ -8,7 +8,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from datasets.errors import ConfigurationNotFound, ConfigurationOfAnotherWorkspace
+from datasets.importer import import_jobs_fail_abandoned
 from datasets.models import Dataset, ImportConfiguration, ImportJob
+from integrations.models import ApiKey
 from workspace.models import Application, Workspace
 from workspace.selectors import workspace_for_admin
 
@@ -32,13 +35,34 @@ def import_job_recent(*, workspace: Workspace) -> QuerySet[ImportJob]:
     )[:RECENT_IMPORTS]
 
 
-def import_configuration_get(*, configuration_id: int) -> ImportConfiguration | None:
-    """Any workspace's configuration: the API tells "not yours" (403) from "no such" (404)."""
-    return ImportConfiguration.objects.select_related("dataset").filter(pk=configuration_id).first()
+def import_configuration_get_for_key(
+    *, api_key: ApiKey, configuration_id: int
+) -> ImportConfiguration:
+    """The configuration an Import key may push to.
+
+    Raises ConfigurationNotFound, or ConfigurationOfAnotherWorkspace: unlike the pages, the API
+    tells "not yours" from "no such", so a client with the wrong key learns which key to use.
+    """
+    configuration = (
+        ImportConfiguration.objects.select_related("dataset").filter(pk=configuration_id).first()
+    )
+    if configuration is None:
+        raise ConfigurationNotFound(f"There is no import configuration {configuration_id}.")
+    if configuration.workspace_id != api_key.workspace_id:
+        raise ConfigurationOfAnotherWorkspace(
+            "This import configuration belongs to another workspace."
+        )
+    return configuration
 
 
 def import_job_get(*, workspace: Workspace, import_id: uuid.UUID) -> ImportJob | None:
-    return ImportJob.objects.filter(workspace=workspace, pk=import_id).first()
+    """The job as it stands. One whose runner was lost (a restart) is failed first, so a client
+    polling its status gets a final answer instead of "running" forever."""
+    job = ImportJob.objects.filter(workspace=workspace, pk=import_id).first()
+    unfinished = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    if job is not None and job.status in unfinished and import_jobs_fail_abandoned(job_id=job.pk):
+        job.refresh_from_db()
+    return job
 
 
 def dataset_get_for_admin(*, user: AbstractBaseUser, dataset_id: int) -> Dataset:

@@ -11,8 +11,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from datasets.importer import import_job_enqueue, spool_path, spool_request_body
+from datasets.errors import BodyRefused, LengthRequired
+from datasets.importer import (
+    BodyTooLarge,
+    import_job_enqueue,
+    import_jobs_fail_abandoned,
+    spool_path,
+    spool_request_body,
+)
 from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+from datasets.selectors import import_configuration_get_for_key
 from datasets.stats import stats_from_rows
 from datasets.validators import column_set_errors, validate_column_name
 from integrations.models import ApiKey
@@ -217,3 +225,63 @@ def import_job_receive(
         raise
     import_job_enqueue(job_id=job.id)
     return job
+
+
+def import_push_receive(
+    *,
+    api_key: ApiKey,
+    configuration_id: int,
+    body: BinaryIO,
+    content_length: str | None,
+    transfer_encoding: str,
+    content_type: str,
+    max_bytes: int,
+) -> ImportJob:
+    """A pushed CSV for the configuration `configuration_id`, queued as an import job.
+
+    `content_length`, `transfer_encoding` and `content_type` are the request's headers (None or
+    "" when absent). Raises an ImportRefused subclass saying what to fix; nothing is kept then.
+    """
+    configuration = import_configuration_get_for_key(
+        api_key=api_key, configuration_id=configuration_id
+    )
+    _check_push_headers(content_length, transfer_encoding, content_type, max_bytes)
+    # Jobs of this configuration that a restart left behind would otherwise stay unfinished.
+    import_jobs_fail_abandoned(configuration_id=configuration.pk)
+    try:
+        return import_job_receive(
+            configuration=configuration, api_key=api_key, body=body, max_bytes=max_bytes
+        )
+    except BodyTooLarge:
+        raise _too_large(max_bytes) from None
+    except EmptyBody:
+        raise BodyRefused(
+            "The body is empty: send the CSV as the body.", status=400, code="bad_request"
+        ) from None
+
+
+def _check_push_headers(
+    content_length: str | None, transfer_encoding: str, content_type: str, max_bytes: int
+) -> None:
+    if not (content_length or "").strip() and transfer_encoding.strip():
+        # Without a Content-Length the server hands the application no body at all, so a
+        # chunked upload would otherwise be refused as empty, which misleads.
+        raise LengthRequired("Send the CSV with a Content-Length header (curl --data-binary does).")
+    try:
+        declared = int(content_length or 0)
+    except ValueError:
+        declared = 0  # nothing is read then either; the empty body is refused after
+    if declared > max_bytes:
+        raise _too_large(max_bytes)
+    if content_type == "multipart/form-data":
+        raise BodyRefused(
+            "Send the CSV itself as the body, not as a form upload.",
+            status=415,
+            code="unsupported_media_type",
+        )
+
+
+def _too_large(max_bytes: int) -> BodyRefused:
+    return BodyRefused(
+        f"The CSV is larger than the limit of {max_bytes:,} bytes.", status=413, code="too_large"
+    )

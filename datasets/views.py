@@ -3,7 +3,6 @@ datasets and import configurations, choosing which applications may show a datas
 deleting them."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,10 +30,11 @@ from datasets.services import (
     import_configuration_create,
     import_configuration_delete,
 )
+from workspace.decorators import signed_in
 from workspace.selectors import workspace_for_admin
 
 
-@login_required
+@signed_in
 def dataset_list_view(request: HttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
     context = {
@@ -46,7 +46,7 @@ def dataset_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "datasets/dataset_list.html", context)
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def dataset_create_view(request: HttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
@@ -78,7 +78,7 @@ def dataset_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "datasets/dataset_create.html", context)
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def dataset_access_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
     dataset = dataset_get_for_admin(user=request.user, dataset_id=dataset_id)
@@ -100,7 +100,7 @@ def dataset_access_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
     return render(request, "datasets/dataset_access.html", context)
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def dataset_delete_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
     dataset = dataset_get_for_admin(user=request.user, dataset_id=dataset_id)
@@ -116,7 +116,7 @@ def dataset_delete_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
     return render(request, "datasets/dataset_delete.html", context)
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def import_configuration_create_view(request: HttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
@@ -135,7 +135,7 @@ def import_configuration_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "datasets/import_configuration_create.html", {"form": form})
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def import_configuration_delete_view(request: HttpRequest, configuration_id: int) -> HttpResponse:
     configuration = import_configuration_get_for_admin(

@@ -1,13 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from integrations.views import api_keys, connections, deliveries
 
 app_name = "integrations"
 
-urlpatterns: list = []
-
-# --- connections, audit trail (integrations/views/connections.py) ---
-from integrations.views import connections  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
+    # Connections and the audit trail (integrations/views/connections.py)
     path("", connections.index, name="index"),
     path("api-request/", connections.connection_list, name="connection_list"),
     path("api-request/new/", connections.connection_create, name="connection_create"),
@@ -28,12 +26,8 @@ urlpatterns += [
         name="connection_delete",
     ),
     path("audit/", connections.audit_list, name="audit_list"),
-]
-
-# --- deliveries, Test button, delivery log (integrations/views/deliveries.py) ---
-from integrations.views import deliveries  # noqa: E402
-
-urlpatterns += [
+    # Deliveries: the Test button, one call's status, the delivery logs
+    # (integrations/views/deliveries.py)
     path(
         "api-request/<int:connection_id>/test/",
         deliveries.connection_test,
@@ -46,12 +40,7 @@ urlpatterns += [
     ),
     path("deliveries/", deliveries.delivery_log_all, name="delivery_log_all"),
     path("deliveries/<int:delivery_id>/", deliveries.delivery_status, name="delivery_status"),
-]
-
-# --- API keys (integrations/views/api_keys.py) ---
-from integrations.views import api_keys  # noqa: E402
-
-urlpatterns += [
+    # API keys (integrations/views/api_keys.py)
     path("api-keys/", api_keys.api_key_list_view, name="api_keys"),
     path("api-keys/new/", api_keys.api_key_create_view, name="api_key_create"),
     path("api-keys/created/", api_keys.api_key_created_view, name="api_key_created"),

@@ -3,26 +3,23 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django_ratelimit.core import is_ratelimited
 
 from workspace.selectors import applications_openable_by, workspace_for_user
-
-# Password guessing: per client address, and per account whatever address it comes from.
-SIGN_IN_LIMITS = [("ip", "30/5m"), ("post:username", "10/5m")]
+from workspace.throttling import sign_in_failures_exceeded
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and any(
-        is_ratelimited(request, group=f"sign-in:{key}", key=key, rate=rate, increment=True)
-        for key, rate in SIGN_IN_LIMITS
-    ):
+    if request.method == "POST" and sign_in_failures_exceeded(request, count_one_more=False):
         context = {
             "form": AuthenticationForm(request),
             "throttled": True,
             "next": request.POST.get("next", ""),
         }
         return render(request, "registration/login.html", context, status=429)
-    return LoginView.as_view()(request)
+    response = LoginView.as_view()(request)
+    if request.method == "POST" and not request.user.is_authenticated:
+        sign_in_failures_exceeded(request, count_one_more=True)
+    return response
 
 
 @login_required

@@ -60,6 +60,26 @@ class FormTokenClaim(enum.Enum):
     UNKNOWN = "unknown"
 
 
+class ApiKeyCreateResult(enum.Enum):
+    CREATED = enum.auto()
+    # The same form sent again: the first post made (or is making) its key.
+    ALREADY_CREATED = enum.auto()
+    # The form's token is not one this session was given, or it was used long ago.
+    EXPIRED_TOKEN = enum.auto()
+    INVALID = enum.auto()
+
+
+@dataclass(frozen=True)
+class ApiKeyCreateOutcome:
+    """What one post of the Create form did. `form_token` is the token the form carries from
+    now on: the page that shows the key finds it under this one, and a form shown again with
+    its errors must be sent with it. `errors` is set when the input was refused."""
+
+    result: ApiKeyCreateResult
+    form_token: str
+    errors: ValidationError | None = None
+
+
 class ApiKeyRefused(Exception):
     """A presented key cannot be used. `status` is the HTTP status the API answers with."""
 
@@ -149,6 +169,45 @@ def api_key_create(
 
 
 @transaction.atomic
+def api_key_create_once(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser | None,
+    form_token: str,
+    session: SessionBase,
+    name: str,
+    key_type: str,
+    expires_on: datetime.date,
+) -> ApiKeyCreateOutcome:
+    """One post of the Create form: makes the key unless this form already made one, and keeps
+    its secret in `session` for the page that shows it once.
+
+    A form's first post claims its token; any later post of the same form (a double click, a
+    resend) is ALREADY_CREATED and is sent to the same page, which shows the first post's key.
+    Refused input frees the token, so the corrected form can be sent again.
+    """
+    claim = api_key_form_token_claim(session=session, token=form_token)
+    if claim is FormTokenClaim.ALREADY_USED:
+        return ApiKeyCreateOutcome(ApiKeyCreateResult.ALREADY_CREATED, form_token)
+    if claim is FormTokenClaim.UNKNOWN:
+        fresh = api_key_form_token_issue(session=session, current=form_token)
+        return ApiKeyCreateOutcome(ApiKeyCreateResult.EXPIRED_TOKEN, fresh)
+    try:
+        created = api_key_create(
+            workspace=workspace,
+            name=name,
+            key_type=key_type,
+            expires_on=expires_on,
+            created_by=user,
+        )
+    except ValidationError as error:
+        api_key_form_token_release(token=form_token)
+        kept = api_key_form_token_issue(session=session, current=form_token)
+        return ApiKeyCreateOutcome(ApiKeyCreateResult.INVALID, kept, errors=error)
+    api_key_secret_hold(session=session, token=form_token, created=created)
+    return ApiKeyCreateOutcome(ApiKeyCreateResult.CREATED, form_token)
+
+
 def api_key_update(
     *, api_key: ApiKey, name: str, expires_on: datetime.date, actor: AbstractBaseUser | None
 ) -> ApiKey:

@@ -22,6 +22,10 @@ from workspace.models import Application, Workspace
 
 NAME_MAX_LENGTH = 100
 DUPLICATE_NAME = "A connection with this name already exists in your workspace."
+NEW_HOST_NEEDS_SECRETS = (
+    "The address moves to a new host: enter the headers and JSON body again (Replace), so "
+    "stored secrets never follow a connection to another host."
+)
 
 
 def _clean_name(*, workspace: Workspace, name: str, exclude_pk: int | None) -> str:
@@ -176,6 +180,12 @@ def connection_update(
     # re-resolving it here would only stop an admin renaming a connection during a DNS outage.
     if url != connection.url:
         endpoint = _clean(errors, "url", _clean_url, url)
+    if endpoint is not None and _keeps_secrets_on_new_host(
+        connection, host=endpoint.host, headers=headers, body=body
+    ):
+        errors.setdefault("url", []).append(
+            ValidationError(NEW_HOST_NEEDS_SECRETS, code="new_host_keeps_secrets")
+        )
     if headers is not None:
         headers = _clean(errors, "headers", validate_headers_text, headers)
     if body is not None:
@@ -245,6 +255,21 @@ def connection_delete(*, connection: Connection, actor: AbstractBaseUser | None)
         changes={"Action widgets using it": widget_count},
     )
     connection.delete()
+
+
+def _keeps_secrets_on_new_host(
+    connection: Connection, *, host: str, headers: str | None, body: str | None
+) -> bool:
+    """Whether the edit points the connection at another host while keeping stored headers or
+    body (None: not replaced). Those were written for the old host; letting them follow would
+    let any admin collect a colleague's credentials by pointing the connection at their own
+    server."""
+    if host == address_policy.canonical_host(connection.host):
+        return False
+    # "{}" sends no header; anything else, even text that no longer parses, may hold one.
+    kept_headers = headers is None and (connection.headers or "").strip() not in ("", "{}")
+    kept_body = body is None and bool((connection.body or "").strip())
+    return kept_headers or kept_body
 
 
 def _names(applications: Iterable[Application]) -> list[str]:

@@ -26,7 +26,6 @@ import logging
 import uuid
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,6 +42,7 @@ from integrations.selectors.deliveries import (
     pending_send_window,
     quota_next_possible_at,
 )
+from integrations.services.masking import connection_secrets, mask
 from integrations.services.quota import host_lock_hold, quota_refusal_message
 from workspace.models import Application, Workspace
 from workspace.selectors import AnyUser
@@ -66,9 +66,6 @@ INTERNAL_ERROR = "The call could not be made because of an error on our side"
 STALE = "Not sent: it waited too long to be sent"
 ADDRESS_CHANGED = "Not sent: the connection's address changed after the click"
 EXCERPT_BYTES = 2048
-REDACTED = "[hidden]"
-# Masking very short values ("1", "yes") would scramble ordinary responses for no gain.
-_MIN_SECRET_LENGTH = 4
 
 _RELATED = ["workspace", "connection", "user"]
 
@@ -214,14 +211,14 @@ def delivery_execute(*, delivery_id: int) -> Delivery:
         # Only the type: an exception's text could quote the URL or a header.
         logger.error("Delivery %s could not be sent: %s", delivery.pk, type(error).__name__)
         return _finish(delivery, outcome=Outcome.FAILED, detail=INTERNAL_ERROR)
-    secrets = _secrets(url=connection.url, headers=headers, body=connection.body)
+    secrets = connection_secrets(url=connection.url, headers=headers, body=connection.body)
     return _finish(
         delivery,
         outcome=str(result.outcome),
         detail=result.detail,
         http_status=result.status_code,
         duration_ms=result.duration_ms,
-        response_excerpt=_excerpt(result.response_excerpt, secrets=secrets),
+        response_excerpt=_excerpt(result, secrets=secrets),
     )
 
 
@@ -318,34 +315,13 @@ def _finish_unsent(delivery: Delivery, *, outcome: str, detail: str) -> Delivery
     return _finish(delivery, outcome=outcome, detail=detail)
 
 
-def _secrets(*, url: str, headers: dict[str, str], body: str) -> list[str]:
-    """Every configured value that must not come back to a page, however the service echoes it."""
-    parts = urlsplit(url)
-    found = [url, parts.path + (f"?{parts.query}" if parts.query else ""), body]
-    found += [str(value) for value in headers.values()]
-    try:
-        found += list(_json_strings(json.loads(body))) if body else []
-    except ValueError:
-        pass
-    return [value for value in found if len(value) >= _MIN_SECRET_LENGTH and value != "/"]
-
-
-def _json_strings(value: Any) -> Any:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _json_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _json_strings(item)
-
-
-def _excerpt(text: str, *, secrets: list[str]) -> str:
+def _excerpt(result: egress.EgressResult, *, secrets: list[str]) -> str:
     """The first 2 KiB of the response, with any configured secret the service echoed masked.
 
-    Masked before cutting, so a secret that straddles the cut cannot leave a readable half.
+    Masked before cutting, so a secret that straddles the cut cannot leave a readable half; for
+    the same reason the start of a secret at the end of what egress kept is masked too.
     """
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    text = result.response_excerpt
+    truncated = len(text) >= egress.EXCERPT_CHARS or len(text.encode()) < result.bytes_read
+    text = mask(text, secrets=secrets, truncated=truncated)
     return text.encode("utf-8")[:EXCERPT_BYTES].decode("utf-8", "ignore")

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,19 +23,17 @@ from django_htmx.http import HttpResponseClientRedirect
 from integrations.models import ApiKey
 from integrations.selectors.api_keys import api_key_get_for_admin, api_key_list
 from integrations.services.api_keys import (
-    FormTokenClaim,
-    api_key_create,
+    ApiKeyCreateResult,
+    api_key_create_once,
     api_key_delete,
-    api_key_form_token_claim,
     api_key_form_token_creating,
     api_key_form_token_issue,
-    api_key_form_token_release,
     api_key_is_valid_today,
-    api_key_secret_hold,
     api_key_secret_take,
     api_key_update,
     api_key_valid_through,
 )
+from workspace.decorators import signed_in
 from workspace.selectors import workspace_for_admin
 
 DEFAULT_LIFETIME = datetime.timedelta(days=90)
@@ -77,7 +74,7 @@ def _apply_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@login_required
+@signed_in
 def api_key_list_view(request: HttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
     keys = [
@@ -104,7 +101,7 @@ def _show_created(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-@login_required
+@signed_in
 @never_cache
 @require_http_methods(["GET", "POST"])
 def api_key_create_view(request: HttpRequest) -> HttpResponse:
@@ -115,31 +112,29 @@ def api_key_create_view(request: HttpRequest) -> HttpResponse:
     )
     token = request.POST.get("form_token", "")
     if request.method == "POST" and form.is_valid():
-        claim = api_key_form_token_claim(session=request.session, token=token)
-        if claim is FormTokenClaim.ALREADY_USED:
-            # The same form sent again (a double click, a resend): the first post makes the key.
-            return _show_created(request, token)
-        if claim is FormTokenClaim.UNKNOWN:
+        outcome = api_key_create_once(
+            workspace=workspace,
+            user=request.user,
+            form_token=token,
+            session=request.session,
+            **form.cleaned_data,
+        )
+        if outcome.result in (ApiKeyCreateResult.CREATED, ApiKeyCreateResult.ALREADY_CREATED):
+            return _show_created(request, outcome.form_token)
+        if outcome.result is ApiKeyCreateResult.EXPIRED_TOKEN:
             form.add_error(None, FORM_EXPIRED)
         else:
-            try:
-                created = api_key_create(
-                    workspace=workspace, created_by=request.user, **form.cleaned_data
-                )
-            except ValidationError as error:
-                api_key_form_token_release(token=token)
-                _apply_errors(form, error)
-            else:
-                api_key_secret_hold(session=request.session, token=token, created=created)
-                return _show_created(request, token)
+            _apply_errors(form, outcome.errors)
+        token = outcome.form_token
+    else:
+        token = api_key_form_token_issue(session=request.session, current=token)
     _focus_first_error(form)
-    token = api_key_form_token_issue(session=request.session, current=token)
     context = {"form": form, "creating": True, "form_token": token}
     template = "integrations/api_key_form.html"
     return render(request, f"{template}#form" if request.htmx else template, context)
 
 
-@login_required
+@signed_in
 @never_cache
 @require_GET
 def api_key_created_view(request: HttpRequest) -> HttpResponse:
@@ -158,7 +153,7 @@ def api_key_created_view(request: HttpRequest) -> HttpResponse:
     return redirect("integrations:api_keys")
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def api_key_edit_view(request: HttpRequest, api_key_id: int) -> HttpResponse:
     api_key = api_key_get_for_admin(user=request.user, api_key_id=api_key_id)
@@ -177,7 +172,7 @@ def api_key_edit_view(request: HttpRequest, api_key_id: int) -> HttpResponse:
     return render(request, "integrations/api_key_form.html", {"form": form, "api_key": api_key})
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def api_key_delete_view(request: HttpRequest, api_key_id: int) -> HttpResponse:
     api_key = api_key_get_for_admin(user=request.user, api_key_id=api_key_id)

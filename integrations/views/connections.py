@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from integrations.selectors.connections import (
 )
 from integrations.services import connections as services
 from integrations.validators import MAX_BODY_CHARS, MAX_HEADERS_CHARS
+from workspace.decorators import signed_in
 from workspace.selectors import workspace_for_admin
 
 # The URL is shown to admins, but may carry a token in its query: keep it out of error reports.
@@ -51,21 +51,21 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-@login_required
+@signed_in
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     connections = connection_list_for_admin(user=request.user)
     return render(request, "integrations/index.html", {"connection_count": connections.count()})
 
 
-@login_required
+@signed_in
 @require_GET
 def connection_list(request: HttpRequest) -> HttpResponse:
     connections = connection_list_for_admin(user=request.user)
     return render(request, "integrations/connection_list.html", {"connections": connections})
 
 
-@login_required
+@signed_in
 @sensitive_variables()
 @sensitive_post_parameters(*SECRET_PARAMETERS)
 @require_http_methods(["GET", "POST"])
@@ -88,7 +88,7 @@ def connection_create(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/connection_create.html", context)
 
 
-@login_required
+@signed_in
 @sensitive_variables()
 @sensitive_post_parameters(*SECRET_PARAMETERS)
 @require_http_methods(["GET", "POST"])
@@ -132,7 +132,7 @@ def _pane_context(connection, form: ConnectionForm, path: str) -> dict:
     }
 
 
-@login_required
+@signed_in
 @require_POST
 def connection_set_enabled(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = connection_get_for_admin(user=request.user, connection_id=connection_id)
@@ -151,7 +151,7 @@ def connection_set_enabled(request: HttpRequest, connection_id: int) -> HttpResp
     return _go(request, reverse("integrations:connection_edit", args=[connection.pk]))
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def connection_delete(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = connection_get_for_admin(user=request.user, connection_id=connection_id)
@@ -167,7 +167,7 @@ def connection_delete(request: HttpRequest, connection_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 @sensitive_variables()
 @sensitive_post_parameters("url")
 @require_POST
@@ -184,7 +184,7 @@ def connection_validate_url(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/connection_form.html#url_errors", {"url_errors": errors})
 
 
-@login_required
+@signed_in
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
     page = audit_entry_page(user=request.user, page_number=request.GET.get("page"))

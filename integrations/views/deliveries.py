@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from integrations.selectors.deliveries import (
 )
 from integrations.services.deliveries import delivery_start
 from integrations.tasks import delivery_dispatch
+from workspace.decorators import signed_in
 from workspace.models import Workspace
 from workspace.selectors import workspace_for_admin
 
@@ -38,7 +38,7 @@ class DeliveryFilterForm(forms.Form):
     )
 
 
-@login_required
+@signed_in
 @require_POST
 def connection_test(request: HttpRequest, connection_id: int) -> HttpResponse:
     """One real call with the stored settings, counted in the quota like any click."""
@@ -54,7 +54,7 @@ def connection_test(request: HttpRequest, connection_id: int) -> HttpResponse:
     return redirect("integrations:delivery_status", delivery_id=delivery.pk)
 
 
-@login_required
+@signed_in
 @require_GET
 def delivery_status(request: HttpRequest, delivery_id: int) -> HttpResponse:
     """One delivery; HTMX polls its partial until the outcome is final."""
@@ -65,7 +65,7 @@ def delivery_status(request: HttpRequest, delivery_id: int) -> HttpResponse:
     return render(request, template, {"delivery": delivery})
 
 
-@login_required
+@signed_in
 @require_GET
 def delivery_log(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = delivery_connection_for_admin(user=request.user, connection_id=connection_id)
@@ -80,7 +80,7 @@ def delivery_log(request: HttpRequest, connection_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 @require_GET
 def delivery_log_all(request: HttpRequest) -> HttpResponse:
     """Every call in the workspace, also those whose connection is gone: Workspace Admins only."""

@@ -14,11 +14,14 @@ from django.utils import timezone
 
 from integrations.models import ApiKey
 from integrations.services.api_keys import (
+    ApiKeyCreateResult,
     FormTokenClaim,
     api_key_create,
+    api_key_create_once,
     api_key_form_token_claim,
     api_key_form_token_issue,
     api_key_secret_hold,
+    api_key_secret_take,
 )
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +224,33 @@ def test_it_sends_an_anonymous_visitor_of_the_created_page_to_sign_in(world):
     response = world.client_for("anonymous").get(created_url("any"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def create_once(world, session, token, **changes):
+    fields = {"name": "Forecast job", "key_type": "import", "expires_on": in_days(60)}
+    return api_key_create_once(
+        workspace=world.acme,
+        user=world.alice,
+        form_token=token,
+        session=session,
+        **{**fields, **changes},
+    )
+
+
+def test_it_creates_once_per_form_token_in_one_service_call(world):
+    session = SessionStore()
+    token = api_key_form_token_issue(session=session)
+
+    refused = create_once(world, session, token, expires_on=in_days(0))
+    first = create_once(world, session, token)
+    again = create_once(world, session, token)
+    expired = create_once(world, session, "made-up")
+
+    assert (refused.result, refused.form_token) == (ApiKeyCreateResult.INVALID, token)
+    assert "expires_on" in refused.errors.message_dict
+    assert (first.result, first.form_token) == (ApiKeyCreateResult.CREATED, token)
+    assert (again.result, again.form_token) == (ApiKeyCreateResult.ALREADY_CREATED, token)
+    assert expired.result is ApiKeyCreateResult.EXPIRED_TOKEN
+    assert expired.form_token not in ("made-up", token)
+    assert ApiKey.objects.count() == 1
+    assert api_key_secret_take(session=session, token=token, workspace=world.acme) is not None

@@ -61,7 +61,14 @@ def test_it_records_only_what_an_edit_changed(world):
 
 def test_it_records_a_url_change_by_host_only(world):
     connection = set_up(world, url="https://hooks.example.com/run?token=url-secret-1")
-    update(connection, world.alice, url="https://other.example.org/run?token=url-secret-2")
+    # The same headers and body entered again (a new host needs them re-entered).
+    update(
+        connection,
+        world.alice,
+        url="https://other.example.org/run?token=url-secret-2",
+        headers=connection.headers,
+        body=connection.body,
+    )
     entry = AuditEntry.objects.filter(action="updated").get()
     assert entry.changes == {
         "POST endpoint URL": "changed",

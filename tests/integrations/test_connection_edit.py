@@ -144,7 +144,10 @@ def test_it_validates_a_changed_url_and_moves_the_host(world, connection):
     client = world.client_for("alice")
     page = client.post(edit_url(connection), form_data(url="https://127.0.0.1/")).content.decode()
     assert "private or local address" in field_html(page, "url")
-    client.post(edit_url(connection), form_data(url="https://other.example.org/hook"))
+    client.post(
+        edit_url(connection),
+        form_data(url="https://other.example.org/hook", replace_headers="on", replace_body="on"),
+    )
     connection.refresh_from_db()
     assert (connection.url, connection.host) == (
         "https://other.example.org/hook",

@@ -54,13 +54,16 @@ def click(connection, user, *, widget_id=7):
 
 
 def move(connection, world, *, url: str) -> None:
-    """The Workspace Admin points the connection at `url`, changing nothing else."""
+    """The Workspace Admin points the connection at `url`, entering the same headers and body
+    again (a new host needs them entered again)."""
     connection_update(
         connection=connection,
         actor=world.alice,
         name=connection.name,
         applications=[world.sales],
         url=url,
+        headers=connection.headers,
+        body=connection.body,
     )
 
 

@@ -41,3 +41,9 @@ def test_it_sends_anonymous_visitors_to_sign_in(world):
 def test_it_answers_404_to_a_user_without_a_workspace(db, django_user_model, client):
     client.force_login(django_user_model.objects.create_user("loner", password="x" * 12))
     assert client.get("/").status_code == 404
+
+
+def test_no_template_syntax_leaks_into_pages(world):
+    for url in ["/", "/login/", "/integrations/"]:
+        page = world.client_for("alice").get(url).content.decode()
+        assert "{#" not in page and "{%" not in page and "{{" not in page

@@ -21,3 +21,18 @@ def test_a_locked_database_is_a_polite_503_not_a_server_error(world, monkeypatch
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Switchboard is busy" in response.content.decode()
+
+
+def test_an_htmx_request_gets_the_busy_message_in_the_page_alerts(world, monkeypatch):
+    from django.db import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("workspace.views.applications_openable_by", locked)
+    response = world.client_for("alice").get("/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 503
+    assert response["HX-Retarget"] == "#page-alerts"
+    assert response["HX-Reswap"] == "innerHTML"
+    page = response.content.decode()
+    assert "Switchboard is busy" in page and "<html" not in page

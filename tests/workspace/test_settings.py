@@ -23,6 +23,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "SECURE_SSL_REDIRECT",
             "TESTING",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "REDIS_URL",
         }
     }
     clean_env.update(env, DJANGO_SETTINGS_MODULE="config.settings")
@@ -62,3 +63,14 @@ def test_it_passes_the_deployment_checklist_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_it_refuses_to_start_in_production_without_a_shared_cache():
+    result = run_manage(
+        "check",
+        SECRET_KEY=REAL_SECRET,
+        FIELD_ENCRYPTION_KEYS=REAL_FIELD_KEY,
+        ALLOWED_HOSTS="switchboard.example.com",
+    )
+    assert result.returncode != 0
+    assert "django_ratelimit.E003" in result.stderr
