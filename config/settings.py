@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from datasets.rate_limit import import_rate_parse
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SWITCHBOARD_VERSION = "0.1.0"
 
@@ -169,11 +171,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("TESTING")
 WHITENOISE_AUTOREFRESH = DEBUG or env_bool("TESTING")
 
+# Behind reverse proxies, how many of them append to X-Forwarded-For: per-IP limits then key on
+# the client's address instead of the proxy's (config/client_ip.py), and X-Forwarded-Proto is
+# believed.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # Production hardening: on unless DEBUG. SECURE_SSL_REDIRECT can be switched off behind a proxy
 # that already redirects.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXY_COUNT > 0:
+        # Only our own proxy may say the client came over https: without one, the header is
+        # whatever the client sent, and believing it would skip the https redirect.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
@@ -198,11 +208,11 @@ DELIVERY_RUN_INLINE = env_bool("DELIVERY_RUN_INLINE", False)
 
 # Import API
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_HEADER_BYTES = int(os.environ.get("IMPORT_MAX_HEADER_BYTES", "65536"))
+# Requests per client IP in any span of the period (a sliding window, datasets/rate_limit.py).
 IMPORT_RATE_LIMIT = os.environ.get("IMPORT_RATE_LIMIT", "500/5m")
-RATELIMIT_VIEW = "datasets.api.rate_limited"
-# Behind reverse proxies, how many of them append to X-Forwarded-For: the per-IP limit then keys on
-# the client's address instead of the proxy's (config/client_ip.py).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+import_rate_parse(IMPORT_RATE_LIMIT)  # a bad value stops the app here, naming the format
+# Sign-in throttling (django-ratelimit, workspace/throttling.py) keys on the same client address.
 RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 # Uploads are spooled to a file named after the import, so a worker can pick the job up by id.
 IMPORT_SPOOL_DIR = os.environ.get("IMPORT_SPOOL_DIR", "")

@@ -25,6 +25,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.environ.get("SQLITE_TEST_NAME") or str(_test_db_dir / "test-db.sqlite3")
     }
+# Parallel workers (pytest -n) share one Redis database: each keeps its cache keys under a prefix
+# of its own, and clears only those (tests/conftest.py), so one worker's clear never wipes the
+# counts another worker's test is in the middle of.
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache" and os.environ.get(  # noqa: F405
+    "PYTEST_XDIST_WORKER"
+):
+    CACHES["default"]["KEY_PREFIX"] += "-" + os.environ["PYTEST_XDIST_WORKER"]  # noqa: F405
+
 # The test transaction is invisible to worker threads, so clicks run their call inline.
 # Browser tests, which serve from a real server thread, switch this back off.
 DELIVERY_RUN_INLINE = True

@@ -17,11 +17,11 @@ from django.db import OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import get_usage
-from django_ratelimit.decorators import ratelimit
 
-from datasets.errors import ImportRefused
+from config.client_ip import client_ip
+from datasets.errors import ImportRefused, stored_errors_capped
 from datasets.models import ImportJob
+from datasets.rate_limit import RateLimitUnavailable, import_rate_limit_hit
 from datasets.selectors import import_job_get
 from datasets.services import import_push_receive
 from integrations.models import ApiKey
@@ -29,14 +29,7 @@ from integrations.services.api_keys import ApiKeyRefused, api_key_authenticate
 
 logger = logging.getLogger(__name__)
 
-RATE_GROUP = "datasets.import_api"
-FALLBACK_RETRY_AFTER = 300
 CONFIGURATION_ID = re.compile(r"[0-9]{1,18}")  # 18 digits always fit a bigint
-
-
-def _import_rate(group: str, request: HttpRequest) -> str:
-    # Read per request, so the operator's setting (and a test's override) always applies.
-    return settings.IMPORT_RATE_LIMIT
 
 
 def error_response(status: int, code: str, message: str, **headers: str) -> JsonResponse:
@@ -46,12 +39,8 @@ def error_response(status: int, code: str, message: str, **headers: str) -> Json
     return response
 
 
-def rate_limited(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    """429 with Retry-After: the seconds until this client's current window ends."""
-    usage = get_usage(request, group=RATE_GROUP, key="ip", rate=_import_rate, increment=False)
-    # The window's last second still counts against it, hence the + 1.
-    retry_after = usage["time_left"] + 1 if usage and usage["time_left"] >= 0 else None
-    retry_after = retry_after or FALLBACK_RETRY_AFTER
+def rate_limited(retry_after: int) -> JsonResponse:
+    """429 with Retry-After: the seconds until this client's next request is admitted."""
     return error_response(
         429,
         "rate_limited",
@@ -66,11 +55,22 @@ def import_api(method: str) -> Callable:
 
     def decorator(view: Callable) -> Callable:
         @csrf_exempt
-        @ratelimit(group=RATE_GROUP, key="ip", rate=_import_rate, block=False)
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-            if request.limited:
-                return rate_limited(request)
+            # Counted before anything else, so unauthenticated and wrong-method requests count too.
+            try:
+                decision = import_rate_limit_hit(client_ip=client_ip(request))
+            except RateLimitUnavailable:
+                # Fail closed: without the shared counts nobody can tell whether this client
+                # is within its budget.
+                return error_response(
+                    503,
+                    "unavailable",
+                    "The service is briefly unavailable. Retry in 30 seconds.",
+                    Retry_After="30",
+                )
+            if not decision.allowed:
+                return rate_limited(decision.retry_after)
             if request.method != method:
                 return error_response(
                     405, "method_not_allowed", f"Use {method} here.", Allow=method
@@ -156,7 +156,8 @@ def import_status(request: HttpRequest, api_key: ApiKey, import_id: str) -> Json
             "status": job.status,
             "rowsReceived": job.rows_received,
             "rowsImported": job.rows_imported,
-            "errors": job.errors,
+            # Capped on write; capped again on read for jobs stored before that rule.
+            "errors": stored_errors_capped(job.errors),
             "createdAt": job.created_at.isoformat(),
             "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
         }

@@ -10,19 +10,16 @@ show (datasets.stats), stored in that transaction too.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import logging
 import os
-import re
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +28,15 @@ from django.db import connections, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from datasets.csv_reading import (
+    CONVERTERS,
+    MAX_ROW_BYTES,
+    BoundedLines,
+    NotUtf8,
+    RecordTooLong,
+    quoted,
+)
+from datasets.errors import MAX_ERROR_CHARS, MAX_REPORTED_ERRORS, ImportFailed, joined_within
 from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
 from datasets.stats import StatsCollector, stats_merge
 
@@ -38,21 +44,10 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024
 BATCH_SIZE = 2000
-MAX_REPORTED_ERRORS = 10
-_INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class BodyTooLarge(Exception):
     pass
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[str], rows_received: int = 0) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
-        self.rows_received = rows_received
 
 
 @dataclass(frozen=True)
@@ -95,96 +90,61 @@ def spool_request_body(*, stream: BinaryIO, job_id: uuid.UUID, max_bytes: int) -
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def _quote(raw: str) -> str:
-    return repr(raw if len(raw) <= 40 else raw[:40] + "…")
-
-
-def _to_text(raw: str) -> str | None:
-    return raw if raw.strip() else None
-
-
-def _to_number(raw: str) -> int | float | None:
-    value = raw.strip()
-    if not value:
-        return None
-    if _INTEGER.fullmatch(value) and len(value) <= 18:
-        return int(value)
-    # Decimal first: float() would also take "nan", "inf" and "1_000".
-    if not _DECIMAL.fullmatch(value):
-        raise ValueError(f"{_quote(raw)} is not a number")
-    try:
-        number = float(Decimal(value))
-    except (InvalidOperation, OverflowError):
-        raise ValueError(f"{_quote(raw)} is not a number") from None
-    if number in (float("inf"), float("-inf")):
-        raise ValueError(f"{_quote(raw)} is too large a number")
-    return int(number) if number.is_integer() and abs(number) < 2**53 else number
-
-
-def _to_date(raw: str) -> str | None:
-    value = raw.strip()
-    if not value:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ValueError(f"{_quote(raw)} is not a date (YYYY-MM-DD)") from None
-
-
-CONVERTERS: dict[str, Callable[[str], object]] = {
-    DatasetColumn.Kind.TEXT: _to_text,
-    DatasetColumn.Kind.NUMBER: _to_number,
-    DatasetColumn.Kind.DATE: _to_date,
-}
-
-
-class NotUtf8(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-
-
-def _decoded_lines(csv_file: BinaryIO) -> Iterator[str]:
-    """Decode line by line, so a bad byte is reported on its own line.
-
-    Safe for UTF-8: a newline byte never occurs inside a multi-byte character. Line endings are
-    kept, as the csv module needs them to read quoted values that span lines.
-    """
-    for number, raw in enumerate(csv_file, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise NotUtf8(number) from None
-
-
 def _match_header(
     header: list[str], columns: list[DatasetColumn]
 ) -> list[tuple[str, Callable[[str], object]]]:
     """Map each CSV position to a dataset column. Names match ignoring case and outer spaces."""
     by_name = {column.name.casefold(): column for column in columns}
-    errors: list[str] = []
+    problems: list[str] = []
+    problem_count = 0
     matched: list[tuple[str, Callable[[str], object]]] = []
     seen: set[str] = set()
     for raw_name in header:
         column = by_name.get(raw_name.strip().casefold())
-        if column is None:
-            errors.append(f"unknown column {_quote(raw_name.strip())}")
-        elif column.name in seen:
-            errors.append(f"column {column.name} appears twice")
-        else:
+        if column is not None and column.name not in seen:
             seen.add(column.name)
             matched.append((column.name, CONVERTERS[column.kind]))
+            continue
+        problem_count += 1
+        if len(problems) < MAX_REPORTED_ERRORS:  # the rest are only counted
+            problems.append(
+                f"unknown column {quoted(raw_name.strip())}"
+                if column is None
+                else f"column {column.name} appears twice"
+            )
     missing = [column.name for column in columns if column.name not in seen]
     if missing:
-        errors.append("missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing))
-    if errors:
-        expected = ", ".join(column.name for column in columns)
-        raise ImportFailed([f"Line 1: {'; '.join(errors)}. The dataset's columns are: {expected}."])
+        problem_count += 1
+        label = "missing columns " if len(missing) > 1 else "missing column "
+        problems.append(label + joined_within(missing, budget=80, separator=", "))
+    if problem_count:
+        raise ImportFailed([_header_message(problems, problem_count, columns)])
     return matched
+
+
+def _header_message(problems: list[str], problem_count: int, columns: list[DatasetColumn]) -> str:
+    expected = joined_within([column.name for column in columns], budget=100, separator=", ")
+    frame = "Line 1: . The dataset's columns are: ."
+    listed = joined_within(
+        problems,
+        budget=MAX_ERROR_CHARS - len(frame) - len(expected),
+        separator="; ",
+        total=problem_count,
+        noun="problem",
+    )
+    return f"Line 1: {listed}. The dataset's columns are: {expected}."
+
+
+def _too_long_message(error: RecordTooLong) -> str:
+    if error.line == 1:
+        return (
+            f"Line 1: the header line is longer than {error.limit:,} bytes; "
+            "it should hold only the dataset's column names."
+        )
+    return (
+        f"Line {error.line}: the row starting here is longer than {error.limit:,} bytes, "
+        "the most one row may have."
+    )
 
 
 def _refuse_nul(record: list[str], line: int) -> None:
@@ -213,13 +173,18 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
     """Parse `csv_file` into the configuration's dataset: every row, or none (ImportFailed)."""
     # Locking the dataset serialises imports into it (on SQLite the transaction already does).
     dataset = Dataset.objects.select_for_update().get(pk=configuration.dataset_id)
-    reader = csv.reader(_decoded_lines(csv_file))
+    lines = BoundedLines(
+        csv_file, first_record_bytes=settings.IMPORT_MAX_HEADER_BYTES, record_bytes=MAX_ROW_BYTES
+    )
+    reader = csv.reader(lines)
     errors: list[str] = []
     received = 0
+    rest_unchecked = False
     try:
         header = next(reader, None)
         if header is None:
             raise ImportFailed(["Line 1: the file is empty; the first line must name the columns."])
+        lines.record_done()
         _refuse_nul(header, reader.line_num)
         columns = list(dataset.columns.all())
         mapping = _match_header(header, columns)
@@ -232,6 +197,7 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
             position = 0 if last["last"] is None else last["last"] + 1
         batch: list[DatasetRow] = []
         for record in reader:
+            lines.record_done()
             if not record:
                 continue  # a blank line
             received += 1
@@ -241,6 +207,7 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
                 # Keep reading to report a few more problems at once; nothing more is written.
                 errors.extend(failure.errors)
                 if len(errors) >= MAX_REPORTED_ERRORS:
+                    rest_unchecked = lines.more_follows()
                     break
                 continue
             if errors:
@@ -253,10 +220,12 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
                 batch.clear()
     except NotUtf8 as error:
         errors.append(f"Line {error.line}: the file is not UTF-8 text.")
+    except RecordTooLong as error:
+        errors.append(_too_long_message(error))
     except csv.Error as error:
         errors.append(f"Line {reader.line_num}: {error}.")
     if errors:
-        raise ImportFailed(errors, rows_received=received)
+        raise ImportFailed(errors, rows_received=received, rest_unchecked=rest_unchecked)
     DatasetRow.objects.bulk_create(batch)
     column_stats = stats.result()
     if configuration.mode != ImportConfiguration.Mode.REPLACE:

@@ -15,6 +15,7 @@ import re
 import socket
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import idna
@@ -26,6 +27,13 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MAX_URL_LENGTH = 2048
 NOT_PUBLIC = "a private or local address. Switchboard only calls public addresses."
+# One message for every name Switchboard will not call at setup, whether it resolves to a private
+# address, to nothing, or not in time: different words would let an admin test which internal
+# names exist. (An IP typed as such gets a specific message: it reveals only the admin's input.)
+NAME_NOT_CALLABLE = (
+    "Switchboard cannot call this host: check that its name is spelled right and that it "
+    "resolves to public addresses only."
+)
 
 # `ipaddress.is_global` alone is not enough: on Python 3.11 it calls multicast, 192.0.0.0/24,
 # 6to4, NAT64 and site-local addresses "global". These are blocked explicitly.
@@ -93,6 +101,16 @@ class BlockedAddress(AddressPolicyError):
         self.ip = ip
 
 
+class Origin(NamedTuple):
+    """Which server a URL reaches: another scheme, host or port is another server, even on the
+    same machine. The host is canonical and the port effective, so `https://a.example/` and
+    `https://A.example.:443/` are one origin."""
+
+    scheme: str
+    host: str
+    port: int
+
+
 @dataclass(frozen=True)
 class ParsedEndpoint:
     """A checked endpoint URL.
@@ -109,6 +127,10 @@ class ParsedEndpoint:
     port: int  # explicit, or the scheme's default
     ip_literal: str | None  # canonical address when the host is written as an IP, in any spelling
     typed_host: str = ""  # the host as the admin wrote it, for messages that explain a spelling
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.scheme, self.host, self.port)
 
 
 _resolver_pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="resolve")
@@ -292,6 +314,15 @@ def parse_endpoint_url(url: str) -> ParsedEndpoint:
     )
 
 
+def url_origin(url: str) -> Origin | None:
+    """The origin of a URL, without any DNS; None when today's rules cannot read the URL (one
+    stored before an operator switched plain http off, say), which matches no origin."""
+    try:
+        return parse_endpoint_url(url).origin
+    except ValidationError:
+        return None
+
+
 def _read_host(host: str, bracketed: bool) -> IPAddress | None:
     try:
         if bracketed:
@@ -353,18 +384,21 @@ def validate_endpoint_url(url: str) -> ParsedEndpoint:
     endpoint = parse_endpoint_url(url)
     try:
         addresses = _addresses_for(endpoint.host, endpoint.port)
-    except UnresolvableHost as error:
-        raise _invalid(str(error), "unresolvable") from None
+    except UnresolvableHost:
+        # Only names get here (a literal needs no lookup). The code differs from a private
+        # name's, the words do not: codes are for tests and never reach the page.
+        raise _invalid(NAME_NOT_CALLABLE, "unresolvable") from None
     blocked = _first_blocked(endpoint.host, addresses)
     if blocked is not None:
         if endpoint.ip_literal == endpoint.typed_host:
             message = f"{blocked} is {NOT_PUBLIC}"
         elif endpoint.ip_literal is not None:
+            # An IP typed in an odd spelling is the admin's own input: spell it out.
             message = f"{endpoint.typed_host} means {blocked}, which is {NOT_PUBLIC}"
         else:
-            # Never the address a name resolves to: that would let an admin map the private
-            # network name by name. An IP typed in an odd spelling is the admin's own input.
-            message = f"{endpoint.host} resolves to {NOT_PUBLIC}"
+            # Neither the address a name resolves to nor that it resolved at all: either would
+            # let an admin map the private network name by name.
+            message = NAME_NOT_CALLABLE
         raise _invalid(message, "not_public")
     return endpoint
 

@@ -76,6 +76,15 @@ class ConnectionForm(forms.Form):
             f"Sent as application/json exactly as typed. At most {MAX_BODY_CHARS} characters."
         ),
     )
+    keep_response_bodies = forms.BooleanField(
+        label="Keep response bodies",
+        required=False,
+        initial=True,
+        help_text=(
+            "Store the first 2 KiB of each answer (secrets masked) in the delivery log. Turn off "
+            "for services that echo the request back: only status and duration are kept."
+        ),
+    )
     # Edit only: the stored headers and body are never shown, so the admin says explicitly that
     # the text boxes replace them; an empty box then removes them.
     replace_headers = forms.BooleanField(label="Replace headers", required=False)
@@ -103,6 +112,7 @@ class ConnectionForm(forms.Form):
                 "name": connection.name,
                 "applications": list(connection.applications.all()),
                 "url": connection.url,
+                "keep_response_bodies": connection.keep_response_bodies,
                 "replace_headers": "headers" in replace,
                 "replace_body": "body" in replace,
             },
@@ -117,6 +127,7 @@ class ConnectionForm(forms.Form):
             "url": data["url"],
             "headers": data["headers"],
             "body": data["body"],
+            "keep_response_bodies": data["keep_response_bodies"],
         }
         if self.editing:
             for field in ("headers", "body"):

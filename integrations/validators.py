@@ -54,6 +54,19 @@ FORBIDDEN_HEADERS = frozenset(
         "proxyconnection",
         "forwarded",
         "via",
+        # The client's address, as a receiver behind a proxy or CDN trusts it.
+        "xrealip",
+        "trueclientip",
+        "xclientip",
+        "cfconnectingip",
+        "xoriginalforwardedfor",
+        # The path a front proxy routes on instead of the request line's.
+        "xoriginalurl",
+        "xrewriteurl",
+        # The method a framework acts on instead of the POST actually sent.
+        "xhttpmethodoverride",
+        "xhttpmethod",
+        "xmethodoverride",
         "useragent",
         "idempotencykey",
     }
@@ -68,6 +81,8 @@ def normalize_text(text: str | None) -> str:
 
 
 def header_key(name: str) -> str:
+    """The spelling names are compared in: CGI and WSGI servers read X-A and X_A as one header
+    (HTTP_X_A), and hyphens are dropped too so that no spelling slips past a rule."""
     return name.lower().replace("-", "").replace("_", "")
 
 
@@ -162,19 +177,21 @@ def parse_headers(text: str | None) -> dict[str, str]:
         )
     errors: list[ValidationError] = []
     headers: dict[str, str] = {}
-    seen: set[str] = set()
+    first_spellings: dict[str, str] = {}  # header_key → the name as first written
     for name, value in pairs:
-        problem = _header_problem(name, value, seen)
+        problem = _header_problem(name, value, first_spellings.get(header_key(name)))
         if problem:
             errors.append(ValidationError(problem, code="header_invalid"))
-        seen.add(name.lower())
+        first_spellings.setdefault(header_key(name), name)
         headers[name] = value if isinstance(value, str) else ""
     if errors:
         raise ValidationError(errors)
     return headers
 
 
-def _header_problem(name: str, value: object, seen: set[str]) -> str | None:
+def _header_problem(name: str, value: object, first_spelling: str | None) -> str | None:
+    """What is wrong with one header, if anything. `first_spelling`: how an earlier header with
+    the same header_key was written, or None."""
     shown = name if _TOKEN.fullmatch(name) else json.dumps(name)
     if not _TOKEN.fullmatch(name):
         return (
@@ -183,8 +200,14 @@ def _header_problem(name: str, value: object, seen: set[str]) -> str | None:
         )
     if is_forbidden_header(name):
         return f"{name} cannot be set: Switchboard sets this header itself or does not allow it."
-    if name.lower() in seen:
+    if first_spelling == name:
         return f"{name} appears more than once; give each header once."
+    if first_spelling is not None:
+        # Sent as two headers, read as one (or either) by the receiver: refuse the ambiguity.
+        return (
+            f"{first_spelling} and {name} count as the same header: names that differ only in "
+            "case, - or _ reach many servers as one. Give it once."
+        )
     if not isinstance(value, str):
         return f'The value of {name} must be text in quotes, for example "{name}": "abc".'
     if "\r" in value or "\n" in value:

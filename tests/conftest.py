@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from boards.models import Board
+from datasets.rate_limit import import_rate_limit_reset
 from workspace.models import Application, ApplicationRole, Membership, Workspace
 from workspace.services import application_role_ensure, membership_ensure, user_ensure
 
@@ -47,9 +48,26 @@ class World:
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    _cache_clear()
     yield
-    cache.clear()
+    _cache_clear()
+
+
+def _cache_clear() -> None:
+    # On Redis only this run's (and this worker's) prefix: FLUSHDB would also wipe the keys of
+    # parallel workers mid-test (config/settings_test.py).
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_import_rate_limit():
+    # Without Redis the import API's limiter counts in its own memory, which cache.clear() misses.
+    import_rate_limit_reset()
+    yield
+    import_rate_limit_reset()
 
 
 @pytest.fixture

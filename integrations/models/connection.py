@@ -24,6 +24,9 @@ class Connection(models.Model):
     body = StrictEncryptedTextField(blank=True, default="", verbose_name="JSON body")
     host = models.CharField(max_length=255)
     enabled = models.BooleanField(default=True)
+    # Off for services that echo the request back: deliveries then record status and duration
+    # only, so no transformation of a secret the masking misses can reach the delivery log.
+    keep_response_bodies = models.BooleanField(default=True, verbose_name="Keep response bodies")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from integrations.encrypted_fields import StrictEncryptedTextField
 from workspace.models import Workspace
 
 
@@ -48,7 +49,9 @@ class Delivery(models.Model):
     counts_toward_quota = models.BooleanField(default=False)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    response_excerpt = models.TextField(blank=True)
+    # Encrypted like the connection's fields: a service that echoes the request back in an
+    # encoding masking cannot recognise must still not leave a secret readable in the database.
+    response_excerpt = StrictEncryptedTextField(blank=True, default="")
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)

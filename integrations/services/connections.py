@@ -22,9 +22,9 @@ from workspace.models import Application, Workspace
 
 NAME_MAX_LENGTH = 100
 DUPLICATE_NAME = "A connection with this name already exists in your workspace."
-NEW_HOST_NEEDS_SECRETS = (
-    "The address moves to a new host: enter the headers and JSON body again (Replace), so "
-    "stored secrets never follow a connection to another host."
+NEW_ADDRESS_NEEDS_SECRETS = (
+    "This URL points to another address (scheme, host or port): enter the headers and JSON "
+    "body again (Replace), so stored secrets never reach a server they were not meant for."
 )
 
 
@@ -115,6 +115,7 @@ def connection_create(
     url: str,
     headers: str = "",
     body: str = "",
+    keep_response_bodies: bool = True,
 ) -> Connection:
     errors: dict[str, list[ValidationError]] = {}
     name = _clean(errors, "name", _clean_name, workspace=workspace, name=name, exclude_pk=None)
@@ -134,6 +135,7 @@ def connection_create(
         headers=headers,
         body=body,
         host=endpoint.host,
+        keep_response_bodies=keep_response_bodies,
         created_by=actor,
     )
     _save_and_record(
@@ -147,6 +149,7 @@ def connection_create(
             "Host": [None, connection.host],
             "Headers": "set" if headers else "none",
             "JSON body": "set" if body else "none",
+            "Keep response bodies": [None, _yes_no(keep_response_bodies)],
         },
     )
     return connection
@@ -163,9 +166,11 @@ def connection_update(
     url: str,
     headers: str | None = None,
     body: str | None = None,
+    keep_response_bodies: bool | None = None,
 ) -> Connection:
     """Change a connection. `headers` or `body` None keeps the stored value (it is write-only:
-    the admin never sees it again, so leaving the field alone must not erase it)."""
+    the admin never sees it again, so leaving the field alone must not erase it);
+    `keep_response_bodies` None keeps the current choice."""
     workspace = connection.workspace
     errors: dict[str, list[ValidationError]] = {}
     name = _clean(
@@ -180,11 +185,11 @@ def connection_update(
     # re-resolving it here would only stop an admin renaming a connection during a DNS outage.
     if url != connection.url:
         endpoint = _clean(errors, "url", _clean_url, url)
-    if endpoint is not None and _keeps_secrets_on_new_host(
-        connection, host=endpoint.host, headers=headers, body=body
+    if endpoint is not None and _keeps_secrets_on_new_address(
+        connection, origin=endpoint.origin, headers=headers, body=body
     ):
         errors.setdefault("url", []).append(
-            ValidationError(NEW_HOST_NEEDS_SECRETS, code="new_host_keeps_secrets")
+            ValidationError(NEW_ADDRESS_NEEDS_SECRETS, code="new_address_keeps_secrets")
         )
     if headers is not None:
         headers = _clean(errors, "headers", validate_headers_text, headers)
@@ -211,6 +216,12 @@ def connection_update(
     if body is not None and body != connection.body:
         changes["JSON body"] = "replaced" if body else "removed"
         connection.body = body
+    if keep_response_bodies is not None and keep_response_bodies != connection.keep_response_bodies:
+        changes["Keep response bodies"] = [
+            _yes_no(connection.keep_response_bodies),
+            _yes_no(keep_response_bodies),
+        ]
+        connection.keep_response_bodies = keep_response_bodies
     if not changes:
         return connection
 
@@ -257,14 +268,18 @@ def connection_delete(*, connection: Connection, actor: AbstractBaseUser | None)
     connection.delete()
 
 
-def _keeps_secrets_on_new_host(
-    connection: Connection, *, host: str, headers: str | None, body: str | None
+def _keeps_secrets_on_new_address(
+    connection: Connection,
+    *,
+    origin: address_policy.Origin,
+    headers: str | None,
+    body: str | None,
 ) -> bool:
-    """Whether the edit points the connection at another host while keeping stored headers or
-    body (None: not replaced). Those were written for the old host; letting them follow would
-    let any admin collect a colleague's credentials by pointing the connection at their own
-    server."""
-    if host == address_policy.canonical_host(connection.host):
+    """Whether the edit points the connection at another address while keeping stored headers
+    or body (None: not replaced). Those were written for the old server; letting them follow
+    would let any admin collect a colleague's credentials by pointing the connection at their
+    own server, which may be another port or scheme on the very same host."""
+    if origin == address_policy.url_origin(connection.url):
         return False
     # "{}" sends no header; anything else, even text that no longer parses, may hold one.
     kept_headers = headers is None and (connection.headers or "").strip() not in ("", "{}")
@@ -274,3 +289,7 @@ def _keeps_secrets_on_new_host(
 
 def _names(applications: Iterable[Application]) -> list[str]:
     return sorted(application.name for application in applications)
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"

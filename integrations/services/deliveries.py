@@ -15,8 +15,13 @@ meanwhile, or it waited so long that the click counts as lost), nothing reached 
 call gives its slot back. Every other outcome keeps counting, failures and time-outs included:
 the service may well have received them.
 
-A Delivery never holds a header value or the body, and the stored response excerpt has them
-masked in case the service echoes the request back.
+A Delivery never holds a header value or the body. The stored response excerpt has them masked
+in case the service echoes the request back, and is encrypted at rest; a connection set not to
+keep response bodies stores none.
+
+Two sets of words: `delivery_public_message` for anyone who may click the button, and
+`delivery_admin_message` for the delivery log. Only the log names what the remote service chose
+(a redirect's target): a service must not be able to put words of its choosing on a board.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from integrations.selectors.deliveries import (
 )
 from integrations.services.masking import connection_secrets, mask
 from integrations.services.quota import host_lock_hold, quota_refusal_message
+from integrations.validators import validate_headers_text
 from workspace.models import Application, Workspace
 from workspace.selectors import AnyUser
 
@@ -65,6 +71,14 @@ LOST = "No result was recorded for this call"
 INTERNAL_ERROR = "The call could not be made because of an error on our side"
 STALE = "Not sent: it waited too long to be sent"
 ADDRESS_CHANGED = "Not sent: the connection's address changed after the click"
+HEADERS_BREAK_RULES = (
+    "Not sent: the stored headers break a rule added since they were set — replace them in the "
+    "connection's settings"
+)
+REDIRECT_NOT_FOLLOWED = (
+    "The service answered with a redirect, which Switchboard does not follow — "
+    "tell your workspace admin"
+)
 EXCERPT_BYTES = 2048
 
 _RELATED = ["workspace", "connection", "user"]
@@ -201,6 +215,12 @@ def delivery_execute(*, delivery_id: int) -> Delivery:
     except ValueError:
         return _finish(delivery, outcome=Outcome.FAILED, detail=UNREADABLE)
     try:
+        # Headers saved before a rule was added (a newly forbidden header, two spellings of
+        # one) must not keep going out because nobody edited the connection since.
+        validate_headers_text(connection.headers)
+    except ValidationError:
+        return _finish_unsent(delivery, outcome=Outcome.BLOCKED, detail=HEADERS_BREAK_RULES)
+    try:
         result = egress.post_json(
             url=connection.url,
             headers=headers,
@@ -211,28 +231,46 @@ def delivery_execute(*, delivery_id: int) -> Delivery:
         # Only the type: an exception's text could quote the URL or a header.
         logger.error("Delivery %s could not be sent: %s", delivery.pk, type(error).__name__)
         return _finish(delivery, outcome=Outcome.FAILED, detail=INTERNAL_ERROR)
-    secrets = connection_secrets(url=connection.url, headers=headers, body=connection.body)
+    excerpt = ""
+    if connection.keep_response_bodies:
+        secrets = connection_secrets(url=connection.url, headers=headers, body=connection.body)
+        excerpt = _excerpt(result, secrets=secrets)
     return _finish(
         delivery,
         outcome=str(result.outcome),
         detail=result.detail,
         http_status=result.status_code,
         duration_ms=result.duration_ms,
-        response_excerpt=_excerpt(result, secrets=secrets),
+        response_excerpt=excerpt,
     )
 
 
 def delivery_public_message(delivery: Delivery) -> str:
     """What anyone who may click the button may read: the outcome in words.
 
-    Never the response body. The detail is safe to show: egress and this module write it from
-    the outcome, status, timings and host only.
+    Never the response body, nor a redirect's target (the remote service chose it). The rest
+    of the detail is safe to show: egress and this module write it from the outcome, status,
+    timings and the configured host only.
     """
+    if _is_redirect(delivery):
+        return REDIRECT_NOT_FOLLOWED
+    return delivery_admin_message(delivery)
+
+
+def delivery_admin_message(delivery: Delivery) -> str:
+    """The outcome in words for the delivery log, which only Workspace Admins see: as the public
+    message, but naming where a redirect pointed."""
     if delivery_is_lost(delivery):
         return LOST
     if delivery.outcome == Outcome.PENDING:
         return SENDING
     return delivery.detail or _PUBLIC_FALLBACK.get(delivery.outcome, delivery.outcome)
+
+
+def _is_redirect(delivery: Delivery) -> bool:
+    # Egress never follows a 3xx; any final 3xx is a redirect it refused.
+    status = delivery.http_status
+    return delivery.outcome == Outcome.FAILED and status is not None and 300 <= status < 400
 
 
 def _sends_to(connection: Connection) -> str:

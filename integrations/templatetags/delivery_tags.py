@@ -12,7 +12,7 @@ from django.conf import settings
 
 from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import delivery_is_lost, host_quota
-from integrations.services.deliveries import delivery_public_message
+from integrations.services.deliveries import delivery_admin_message, delivery_public_message
 
 register = template.Library()
 
@@ -21,6 +21,13 @@ register = template.Library()
 def delivery_message(delivery: Delivery) -> str:
     """Outcome words only: safe wherever a viewer may look."""
     return delivery_public_message(delivery)
+
+
+@register.filter
+def delivery_log_message(delivery: Delivery) -> str:
+    """Outcome words for the delivery log (Workspace Admins only): also where a redirect
+    pointed."""
+    return delivery_admin_message(delivery)
 
 
 @register.filter

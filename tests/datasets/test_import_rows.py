@@ -144,8 +144,9 @@ def test_it_reports_a_row_with_the_wrong_number_of_values(forecast):
 def test_it_reports_several_errors_at_once_up_to_ten(forecast):
     body = HEADER + b"2031-01-01,North,x\n" * 25
     result = run(forecast, body)
-    assert len(result["errors"]) == 10
+    assert len(result["errors"]) == 11  # ten, then a note that checking stopped there
     assert result["errors"][1] == "Line 3: 'x' is not a number in column Revenue."
+    assert result["errors"][-1] == "Stopped after 10 errors; the rest of the file was not checked."
 
 
 def test_it_refuses_text_that_is_not_utf8(forecast):

@@ -54,7 +54,14 @@ def set_up(world, *, name="Forecast pipeline", url=URL, headers=HEADERS, body=BO
 
 
 def form_data(**overrides) -> dict:
-    data = {"name": "Forecast pipeline", "url": URL, "headers": HEADERS, "body": BODY}
+    # As a browser sends the form: the Keep response bodies box starts ticked.
+    data = {
+        "name": "Forecast pipeline",
+        "url": URL,
+        "headers": HEADERS,
+        "body": BODY,
+        "keep_response_bodies": "on",
+    }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 

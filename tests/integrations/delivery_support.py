@@ -33,6 +33,7 @@ def make_connection(
     body: str = BODY,
     applications=(),
     enabled: bool = True,
+    keep_response_bodies: bool = True,
 ) -> Connection:
     """Stored the way setup stores it; built directly so a test can also store what setup would
     now refuse (an address that stopped being public, say)."""
@@ -44,6 +45,7 @@ def make_connection(
         body=body,
         host=urlsplit(url).hostname,
         enabled=enabled,
+        keep_response_bodies=keep_response_bodies,
     )
     connection.applications.set(applications)
     return connection

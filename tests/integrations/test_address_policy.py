@@ -1,5 +1,6 @@
 import ipaddress
 import socket
+import threading
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 from integrations import address_policy
 from integrations.address_policy import (
+    NAME_NOT_CALLABLE,
     BlockedAddress,
     UnresolvableHost,
     check_address_at_send,
@@ -116,14 +118,37 @@ LOCAL_URLS = [
 def test_it_rejects_local_addresses(url):
     error = rejection(url)
     assert error.code == "not_public"
-    assert "Switchboard only calls public addresses." in error.messages[0]
+    is_name = url.split("/")[2].split(":")[0] in DNS
+    expected = NAME_NOT_CALLABLE if is_name else "Switchboard only calls public addresses."
+    assert expected in error.messages[0]
 
 
-def test_it_names_the_host_it_refuses_but_never_the_address_a_name_resolves_to():
-    assert rejection("https://internal.example/x").messages == [
-        "internal.example resolves to a private or local address. "
-        "Switchboard only calls public addresses."
-    ]
+def test_it_never_names_the_address_a_name_resolves_to():
+    assert rejection("https://internal.example/x").messages == [NAME_NOT_CALLABLE]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://internal.example/hook",
+        "https://mixed.example/",
+        "https://localhost/",
+        "https://empty.example/",
+    ],
+)
+def test_it_says_the_same_for_a_private_name_as_for_a_name_that_does_not_resolve(url):
+    # Different words would tell an admin which internal names exist.
+    assert rejection(url).messages == rejection("https://nowhere.example/hook").messages
+
+
+def test_it_says_the_same_when_the_lookup_times_out(settings, monkeypatch):
+    settings.OUTBOUND_CONNECT_TIMEOUT = 0.05
+    release = threading.Event()
+    monkeypatch.setattr(address_policy, "resolve_host", lambda host, port: release.wait(5))
+    try:
+        assert rejection("https://slow.example/").messages == [NAME_NOT_CALLABLE]
+    finally:
+        release.set()
 
 
 @pytest.mark.parametrize(
@@ -196,8 +221,8 @@ def test_it_accepts_public_urls(url, host, port):
         ("https://08.0.0.1/", "invalid_ip", "is not a valid IP address."),
         ("https://example.123/", "invalid_ip", "is not a valid IP address."),
         ("https://ex%61mple.com/", "invalid_host", "is not a valid host name."),
-        ("https://nowhere.example/", "unresolvable", "We could not resolve nowhere.example."),
-        ("https://empty.example/", "unresolvable", "We could not resolve empty.example."),
+        ("https://nowhere.example/", "unresolvable", NAME_NOT_CALLABLE),
+        ("https://empty.example/", "unresolvable", NAME_NOT_CALLABLE),
     ],
 )
 def test_it_explains_what_is_wrong_with_the_url(url, code, message):

@@ -46,6 +46,7 @@ def test_it_records_a_setup_with_who_and_what(world):
         "Host": [None, "hooks.example.com"],
         "Headers": "set",
         "JSON body": "set",
+        "Keep response bodies": [None, "yes"],
     }
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from integrations.models import AuditEntry
-from integrations.services.connections import NEW_HOST_NEEDS_SECRETS, connection_update
+from integrations.services.connections import NEW_ADDRESS_NEEDS_SECRETS, connection_update
 from tests.integrations.connection_support import (
     BODY,
     HEADERS,
@@ -43,7 +43,7 @@ def update(world, connection, **changes):
 def test_it_refuses_a_new_host_that_would_keep_the_stored_secrets(world, connection):
     before = raw_row(connection)
     page = edit(world, connection, url=NEW_URL, name="Renamed")
-    assert "moves to a new host" in field_html(page, "url")
+    assert "another address (scheme, host or port)" in field_html(page, "url")
     assert raw_row(connection) == before
     connection.refresh_from_db()
     assert (connection.name, connection.url) == ("Forecast pipeline", URL)
@@ -53,7 +53,7 @@ def test_it_refuses_a_new_host_that_would_keep_the_stored_secrets(world, connect
 @pytest.mark.parametrize("replaced", ["replace_headers", "replace_body"])
 def test_it_refuses_a_new_host_when_only_one_secret_is_replaced(world, connection, replaced):
     page = edit(world, connection, url=NEW_URL, **{replaced: "on"})
-    assert "moves to a new host" in field_html(page, "url")
+    assert "another address (scheme, host or port)" in field_html(page, "url")
     connection.refresh_from_db()
     assert (connection.url, connection.headers, connection.body) == (URL, HEADERS, BODY)
 
@@ -61,7 +61,7 @@ def test_it_refuses_a_new_host_when_only_one_secret_is_replaced(world, connectio
 def test_the_service_refuses_it_too(world, connection):
     with pytest.raises(ValidationError) as refused:
         update(world, connection, url=NEW_URL)
-    assert refused.value.message_dict == {"url": [NEW_HOST_NEEDS_SECRETS]}
+    assert refused.value.message_dict == {"url": [NEW_ADDRESS_NEEDS_SECRETS]}
 
 
 def test_it_moves_to_a_new_host_once_both_are_entered_again(world, connection):

@@ -157,3 +157,15 @@ def test_it_still_sends_when_only_the_path_changed_after_the_click(world, connec
     receiver.post("https://api.example.com/hooks/other", body="ok")
     assert delivery_execute(delivery_id=pending.pk).outcome == Outcome.SUCCEEDED
     assert [call.request.url for call in receiver.calls] == ["https://api.example.com/hooks/other"]
+
+
+@responses.activate
+def test_headers_saved_before_a_rule_was_added_are_not_sent(world):
+    # Stored directly, as an older release's setup would have saved them.
+    connection = make_connection(world.acme, headers={"X-Real-IP": "203.0.113.7"})
+    delivery = delivery_start(connection=connection, user=world.alice, source=Delivery.Source.TEST)
+    delivery = delivery_execute(delivery_id=delivery.pk)
+    assert delivery.outcome == Delivery.Outcome.BLOCKED
+    assert "stored headers break a rule" in delivery.detail
+    assert delivery.counts_toward_quota is False
+    assert len(responses.calls) == 0

@@ -114,3 +114,21 @@ def test_it_generates_a_working_fernet_key(capsys):
     call_command("generate_encryption_key")
     key = capsys.readouterr().out.strip()
     assert Fernet(key.encode()).decrypt(Fernet(key.encode()).encrypt(b"x")) == b"x"
+
+
+def test_it_rotates_response_excerpts_in_pages(world, keys, capsys, monkeypatch):
+    from integrations.management.commands import rotate_encryption_keys
+    from integrations.models import Delivery
+    from tests.integrations.delivery_support import ledger_rows
+
+    monkeypatch.setattr(rotate_encryption_keys, "PAGE_SIZE", 2)  # several pages of deliveries
+    keys(OLD_KEY)
+    connection = set_up(world)
+    moments = [connection.created_at] * 5
+    ledger_rows(connection, moments, response_excerpt="the service said: queued")
+    keys(NEW_KEY, OLD_KEY)
+    call_command("rotate_encryption_keys")
+    assert "integrations.Delivery: re-encrypted 5 values in 5 rows." in capsys.readouterr().out
+    keys(NEW_KEY)
+    excerpts = set(Delivery.objects.values_list("response_excerpt", flat=True))
+    assert excerpts == {"the service said: queued"}

@@ -13,6 +13,8 @@ from django.db import connection, transaction
 
 from integrations.encrypted_fields import DecryptionError, StrictEncryptedTextField, rotate
 
+PAGE_SIZE = 1000
+
 
 def _encrypted_models() -> list[tuple[type, list[StrictEncryptedTextField]]]:
     found = []
@@ -34,24 +36,34 @@ class Command(BaseCommand):
                 pk = quote(model._meta.pk.column)
                 columns = [quote(field.column) for field in fields]
                 rows, values = 0, 0
+                last_pk = None
                 with connection.cursor() as cursor:
-                    # Tables of this size fit in memory; fetching first keeps the cursor free
-                    # for the updates.
-                    cursor.execute(f"SELECT {pk}, {', '.join(columns)} FROM {table}")  # noqa: S608
-                    stored = cursor.fetchall()
-                    for row_pk, *tokens in stored:
-                        rotated = [self._rotate(model, row_pk, t) for t in tokens]
-                        assignments = ", ".join(f"{column} = %s" for column in columns)
-                        cursor.execute(
-                            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608
-                            [*rotated, row_pk],
-                        )
-                        rows += 1
-                        values += sum(token is not None for token in tokens)
+                    # In pages by primary key: the delivery log can hold millions of excerpts.
+                    # Fetching a page first keeps the cursor free for its updates.
+                    while stored := self._page(cursor, table, pk, columns, last_pk):
+                        for row_pk, *tokens in stored:
+                            rotated = [self._rotate(model, row_pk, t) for t in tokens]
+                            assignments = ", ".join(f"{column} = %s" for column in columns)
+                            cursor.execute(
+                                f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608
+                                [*rotated, row_pk],
+                            )
+                            rows += 1
+                            values += sum(token is not None for token in tokens)
+                        last_pk = stored[-1][0]
                 self.stdout.write(
                     f"{model._meta.label}: re-encrypted {values} values in {rows} rows."
                 )
         self.stdout.write(self.style.SUCCESS("Every encrypted value now uses the first key."))
+
+    @staticmethod
+    def _page(cursor, table: str, pk: str, columns: list[str], after: object) -> list[tuple]:
+        select = f"SELECT {pk}, {', '.join(columns)} FROM {table}"  # noqa: S608
+        if after is None:
+            cursor.execute(f"{select} ORDER BY {pk} LIMIT {PAGE_SIZE}")
+        else:
+            cursor.execute(f"{select} WHERE {pk} > %s ORDER BY {pk} LIMIT {PAGE_SIZE}", [after])
+        return cursor.fetchall()
 
     @staticmethod
     def _rotate(model: type, row_pk: object, token: str | None) -> str | None:
