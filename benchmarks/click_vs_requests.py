@@ -8,9 +8,10 @@ OUTBOUND_ALLOWLIST) and times, in one run and against that one receiver:
   service path            delivery_start + delivery_execute (lock, quota, ledger, egress)
   delivery_start only     what the request does when a worker sends: lock, quota, record
   click view, inline      the board's click endpoint through django.test.Client, sending
-                          inside the request (DELIVERY_RUN_INLINE)
-  click view, worker      the same endpoint as production runs it: the call goes to the worker
-                          thread and the response comes back pending; timed until the response
+                          inside the request (CELERY_TASK_ALWAYS_EAGER)
+  click view, worker      the same endpoint as production runs it: the call goes to a Celery
+                          worker (in this process, through the filesystem broker) and the
+                          response comes back waiting; timed until the response
 
 Each mode gets its own workspace, because the hourly quota (100 per host) would otherwise refuse
 the later clicks; --clicks is capped so warm-up plus timed clicks stay within one quota.
@@ -19,6 +20,7 @@ the later clicks; --clicks is capped so warm-up plus timed clicks stay within on
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -130,13 +132,11 @@ def main() -> None:
 
 def _run(clicks: int, url: str) -> dict[str, list[float]]:
     import requests
-    from django.conf import settings
     from django.db import connections
-    from django.test import Client
-    from django.urls import reverse
 
     from integrations.models import Delivery
-    from integrations.services.deliveries import delivery_execute, delivery_start
+    from integrations.services.deliveries import delivery_start
+    from integrations.services.delivery_send import delivery_execute
 
     results: dict[str, list[float]] = {}
     headers = {"Content-Type": "application/json", "X-Api-Key": "bench"}
@@ -159,31 +159,59 @@ def _run(clicks: int, url: str) -> dict[str, list[float]]:
     def record_click() -> None:
         delivery = delivery_start(connection=connection, user=user, source="widget", widget_id=1)
         # Finish it without a call, so the next click is not held back as in flight.
-        Delivery.objects.filter(pk=delivery.pk).update(outcome=Delivery.Outcome.SUCCEEDED)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=Delivery.State.FINAL, outcome=Delivery.Outcome.SUCCEEDED
+        )
 
     results["delivery_start only"] = _timed(clicks, record_click)
 
     for mode, inline in (("click view, inline", True), ("click view, worker", False)):
-        settings.DELIVERY_RUN_INLINE = inline
-        user, _, board, widget = _scenario(mode, url)
-        client = Client()
-        client.force_login(user)
-        click_url = reverse("boards:widget_click", args=[board.pk, widget.pk])
-        samples = []
-        for n in range(WARMUP + clicks):
-            started = time.perf_counter()
-            response = client.post(click_url, HTTP_HX_REQUEST="true")
-            elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, response.status_code
-            latest = Delivery.objects.filter(widget_id=widget.pk).latest("created_at", "id")
-            _wait_until_final(latest.pk)  # the next click must not meet this one in flight
-            latest.refresh_from_db()
-            assert latest.outcome == Delivery.Outcome.SUCCEEDED, latest.detail
-            if n >= WARMUP:
-                samples.append(elapsed)
-        results[mode] = samples
+        with _tasks(inline=inline):
+            results[mode] = _click_view(mode, clicks, url)
     connections.close_all()
     return results
+
+
+@contextlib.contextmanager
+def _tasks(*, inline: bool):
+    """Tasks run in the request (eager), or on a real worker thread through the broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.conf.task_always_eager = inline
+    if inline:
+        yield
+        return
+    with start_worker(
+        app, pool="threads", concurrency=4, perform_ping_check=False, loglevel="WARNING"
+    ):
+        yield
+
+
+def _click_view(mode: str, clicks: int, url: str) -> list[float]:
+    from django.test import Client
+    from django.urls import reverse
+
+    from integrations.models import Delivery
+
+    user, _, board, widget = _scenario(mode, url)
+    client = Client()
+    client.force_login(user)
+    click_url = reverse("boards:widget_click", args=[board.pk, widget.pk])
+    samples = []
+    for n in range(WARMUP + clicks):
+        started = time.perf_counter()
+        response = client.post(click_url, HTTP_HX_REQUEST="true")
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.status_code
+        latest = Delivery.objects.filter(widget_id=widget.pk).latest("created_at", "id")
+        _wait_until_final(latest.pk)  # the next click must not meet this one in flight
+        latest.refresh_from_db()
+        assert latest.outcome == Delivery.Outcome.SUCCEEDED, latest.detail
+        if n >= WARMUP:
+            samples.append(elapsed)
+    return samples
 
 
 def _report(clicks: int, results: dict[str, list[float]]) -> None:

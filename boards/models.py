@@ -1,7 +1,6 @@
 from django.db import models
 
 from datasets.models import Dataset
-from integrations.models import Connection
 from workspace.models import Application
 
 
@@ -40,7 +39,11 @@ class Widget(models.Model):
     # Action: the connection may later be disabled, deleted or no longer granted; the widget then
     # shows as unavailable rather than breaking the board.
     connection = models.ForeignKey(
-        Connection, on_delete=models.SET_NULL, null=True, blank=True, related_name="widgets"
+        "integrations.Connection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="widgets",
     )
     button_label = models.CharField(max_length=60, blank=True)
     button_tooltip = models.CharField(max_length=200, blank=True)

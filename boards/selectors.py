@@ -12,8 +12,13 @@ from boards.models import Board, Widget
 from boards.widgets.actions import action_label, action_unavailable_reason, confirmation_text
 from boards.widgets.data import KpiFigure, TablePage, kpi_figure, table_page
 from datasets.models import Dataset
-from integrations.models import Connection, Delivery
-from integrations.selectors.deliveries import delivery_get_for_user
+from integrations.services import (
+    Connection,
+    DeliveryStatus,
+    connection_shared_with,
+    connections_usable_by,
+    delivery_status_for_user,
+)
 from workspace.models import ApplicationRole, Membership
 from workspace.selectors import (
     AnyUser,
@@ -89,8 +94,8 @@ class WidgetCard:
 
 
 def _widgets(board: Board) -> QuerySet[Widget]:
-    granted = Connection.applications.through.objects.filter(
-        connection_id=OuterRef("connection_id"), application_id=board.application_id
+    granted = connection_shared_with(
+        application_id=board.application_id, connection_ref=OuterRef("connection_id")
     )
     dataset_granted = Dataset.applications.through.objects.filter(
         dataset_id=OuterRef("dataset_id"), application_id=board.application_id
@@ -100,7 +105,7 @@ def _widgets(board: Board) -> QuerySet[Widget]:
         .select_related("connection", "dataset")
         .defer(*CONNECTION_SECRETS)
         .prefetch_related("dataset__columns")
-        .annotate(connection_granted=Exists(granted), dataset_granted=Exists(dataset_granted))
+        .annotate(connection_granted=granted, dataset_granted=Exists(dataset_granted))
     )
 
 
@@ -146,25 +151,14 @@ def widget_get_for_board(*, board: Board, widget_id: int) -> Widget:
     return widget
 
 
-def widget_delivery_get(*, user: AnyUser, widget: Widget, delivery_id: int) -> Delivery:
-    """A delivery this user may follow, and that belongs to this widget, else 404."""
-    delivery = delivery_get_for_user(user=user, delivery_id=delivery_id)
-    if delivery.widget_id != widget.pk:
-        raise Http404("No such delivery.")
-    return delivery
+def widget_delivery_get(*, user: AnyUser, widget: Widget, delivery_id: int) -> DeliveryStatus:
+    """Where a click this user may follow, on this widget, stands; else 404."""
+    return delivery_status_for_user(user=user, delivery_id=delivery_id, widget_id=widget.pk)
 
 
 def connections_for_board(*, board: Board) -> QuerySet[Connection]:
     """What an Action widget on this board may use: enabled, and shared with its application."""
-    return (
-        Connection.objects.filter(
-            workspace_id=board.application.workspace_id,
-            enabled=True,
-            applications=board.application_id,
-        )
-        .defer("url", "headers", "body")
-        .order_by("name")
-    )
+    return connections_usable_by(application=board.application)
 
 
 def datasets_for_board(*, board: Board) -> QuerySet[Dataset]:

@@ -17,13 +17,14 @@ from django.db.models import F, Max
 from boards.models import Board, Widget
 from boards.widgets.actions import UNAVAILABLE_REMOVED, action_blocked_reason, action_label
 from datasets.models import Dataset, DatasetColumn
-from integrations.models import Connection, Delivery
-from integrations.services.deliveries import (
-    DELETED,
-    delivery_record_unavailable,
-    delivery_start,
+from integrations.services import (
+    SOURCE_WIDGET,
+    Connection,
+    DeliveryStatus,
+    SendOrigin,
+    connection_send,
+    connection_send_unavailable,
 )
-from integrations.tasks import delivery_dispatch
 
 NUMBER_ONLY = {Widget.Aggregate.SUM, Widget.Aggregate.AVERAGE}
 
@@ -255,8 +256,8 @@ def widget_delete(*, widget: Widget) -> None:
 
 def widget_click(
     *, user: AbstractBaseUser, board: Board, widget: Widget, confirmed: bool = False
-) -> Delivery:
-    """Record the click and hand the call to the delivery worker.
+) -> DeliveryStatus:
+    """Record the click and hand the call to a worker, through integrations' one door.
 
     A widget set to confirm first sends nothing until a click says it was confirmed
     (ConfirmationNeeded). Every other click leaves exactly one delivery record. An unavailable
@@ -269,31 +270,20 @@ def widget_click(
         raise ConfirmationNeeded
     application = board.application
     connection = widget.connection
-    where = {
-        "board_id": board.pk,
-        "widget_id": widget.pk,
-        "board_name": board.name,
-        "widget_label": action_label(widget),
-    }
+    origin = SendOrigin(
+        board_id=board.pk,
+        widget_id=widget.pk,
+        board_name=board.name,
+        widget_label=action_label(widget),
+        application=application,
+    )
     if connection is None or connection.workspace_id != application.workspace_id:
         # Nothing of this workspace's left to send through (or to record the click against).
-        delivery_record_unavailable(
-            workspace=application.workspace, user=user, detail=DELETED, **where
-        )
+        connection_send_unavailable(workspace=application.workspace, user=user, origin=origin)
         raise WidgetUnavailable(UNAVAILABLE_REMOVED)
-    delivery = delivery_start(
-        connection=connection,
-        user=user,
-        source=Delivery.Source.WIDGET,
-        application=application,
-        **where,
-    )
-    if delivery.outcome == Delivery.Outcome.BLOCKED:
-        # delivery_start blocks for no other reason than the connection's state (a private
-        # address is only found at send time, after dispatch).
-        raise WidgetUnavailable(action_blocked_reason(delivery.detail))
-    if delivery.outcome == Delivery.Outcome.PENDING:
-        delivery_dispatch(delivery.pk)
-        # Inline dispatch (tests, or a fast worker) may already have the outcome.
-        delivery.refresh_from_db()
-    return delivery
+    status = connection_send(connection=connection, user=user, source=SOURCE_WIDGET, origin=origin)
+    if status.connection_unavailable:
+        # Decided under the delivery service's lock: its answer, not the state the board was
+        # drawn with, says why.
+        raise WidgetUnavailable(action_blocked_reason(status.reason))
+    return status

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "integrations",
     "datasets",
     "boards",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +159,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded CSV files (MEDIA_ROOT, below) are customer data: readable by the app's user only.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not env_bool("TESTING")
@@ -190,6 +195,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+# Load balancers probe the health endpoints over plain http (operations/views.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -202,9 +209,71 @@ OUTBOUND_READ_TIMEOUT = env_float("OUTBOUND_READ_TIMEOUT", 10.0)
 OUTBOUND_DEADLINE = env_float("OUTBOUND_DEADLINE", 15.0)
 OUTBOUND_MAX_RESPONSE_BYTES = 64 * 1024
 OUTBOUND_CALLS_PER_HOUR = 100
-# Run each click's call inside the request instead of on the in-process worker threads: for
-# tests, whose uncommitted transaction the worker threads cannot see (integrations/tasks.py).
-DELIVERY_RUN_INLINE = env_bool("DELIVERY_RUN_INLINE", False)
+# Seconds a click may wait in line for its host (2 calls at a time per host) before it is given
+# up unsent, its quota slot given back.
+DELIVERY_MAX_WAIT = env_float("DELIVERY_MAX_WAIT", 300.0)
+
+# Background work on Celery (config/celery.py). The broker only carries ids; results live in our
+# tables, so there is no result backend. Without a broker server (a fresh laptop) kombu's
+# filesystem transport under var/ carries the messages between the web and worker processes.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", str(BASE_DIR / "var" / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR),
+        "data_folder_out": str(CELERY_BROKER_DIR),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "store_processed": False,
+        # The folder is polled: the default of 1 s would add up to a second to every hand-on.
+        "polling_interval": 0.1,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# Acknowledge after the task ran, and put it back if its worker died: a lost message is found
+# by the sweeps anyway, and every task decides from the row whether anything is left to do.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Sends wait on the network, not the CPU: threads, many per worker (see README, "Running on
+# several machines").
+CELERY_WORKER_POOL = os.environ.get("CELERY_WORKER_POOL", "threads")
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "16"))
+# Above the egress deadline plus name resolution, so a send is never cut short by Celery.
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_WORKER_SEND_TASK_EVENTS = env_bool("CELERY_WORKER_SEND_TASK_EVENTS", False)  # Flower
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# Periodic work. Each task is cheap when there is nothing to do, and safe to run twice. Messages
+# of the frequent ones expire unrun when the workers are that far behind: the next one comes.
+CELERY_BEAT_SCHEDULE = {
+    "delivery-sweep": {
+        "task": "integrations.tasks.delivery_sweep_task",
+        "schedule": 5.0,
+        "options": {"expires": 5.0},
+    },
+    "import-sweep": {
+        "task": "datasets.tasks.import_jobs_sweep_task",
+        "schedule": 15.0,
+        "options": {"expires": 15.0},
+    },
+    "heartbeat": {"task": "operations.tasks.heartbeat", "schedule": 10.0},
+    "delivery-prune": {"task": "integrations.tasks.delivery_prune_task", "schedule": 3600.0},
+    "import-housekeeping": {
+        "task": "datasets.tasks.import_housekeeping_task",
+        "schedule": 3600.0,
+    },
+}
+# Tests run tasks in the calling thread (integrations/tasks.py, datasets/tasks.py enqueue them
+# at once instead of on commit); tests that need a real worker start one.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# Operations (operations/): /readyz wants a worker heartbeat younger than this many seconds (beat
+# sends one every 10 s); /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`, and is
+# a 404 while it is unset.
+WORKER_HEARTBEAT_MAX_AGE = env_float("WORKER_HEARTBEAT_MAX_AGE", 60.0)
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # Import API
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
@@ -214,10 +283,15 @@ IMPORT_RATE_LIMIT = os.environ.get("IMPORT_RATE_LIMIT", "500/5m")
 import_rate_parse(IMPORT_RATE_LIMIT)  # a bad value stops the app here, naming the format
 # Sign-in throttling (django-ratelimit, workspace/throttling.py) keys on the same client address.
 RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
-# Uploads are spooled to a file named after the import, so a worker can pick the job up by id.
-IMPORT_SPOOL_DIR = os.environ.get("IMPORT_SPOOL_DIR", "")
-# Run an import inside the upload request instead of on the background import thread.
-IMPORT_RUN_INLINE = env_bool("IMPORT_RUN_INLINE", False)
+# Uploaded CSV files wait for their import in the default storage (datasets/import_storage.py):
+# this folder. Several machines share one folder, or point STORAGES["default"] at a shared
+# backend (S3 and the like).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
+# Seconds a running import may go without a heartbeat before its worker is taken for dead and the
+# import runs again from its stored file (datasets/import_runner.py).
+IMPORT_STALLED_AFTER = int(os.environ.get("IMPORT_STALLED_AFTER", "120"))
+# Days finished imports (and deliveries) are kept before housekeeping deletes them.
+RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "90"))
 
 # Demo pipeline (python manage.py run_demo_pipeline)
 DEMO_PIPELINE_PORT = int(os.environ.get("DEMO_PIPELINE_PORT", "8765"))

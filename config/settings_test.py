@@ -8,6 +8,12 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA=")
 os.environ.setdefault("TESTING", "1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Each run (and each parallel worker) its own server-free broker folder; a worker process a test
+# starts is given this same folder.
+os.environ.setdefault(
+    "CELERY_BROKER_DIR",
+    os.path.join(tempfile.gettempdir(), f"switchboard-test-broker-{os.getpid()}"),
+)
 
 from config.settings import *  # noqa: E402,F403
 
@@ -18,7 +24,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
 # A file, not SQLite's in-memory default: the quota race test's child processes, the live server
-# and the delivery worker threads must all see the same test database.
+# and the Celery worker processes tests start must all see the same test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _test_db_dir = BASE_DIR / "var"  # noqa: F405
     _test_db_dir.mkdir(exist_ok=True)
@@ -33,9 +39,12 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache" and os.enviro
 ):
     CACHES["default"]["KEY_PREFIX"] += "-" + os.environ["PYTEST_XDIST_WORKER"]  # noqa: F405
 
-# The test transaction is invisible to worker threads, so clicks run their call inline.
-# Browser tests, which serve from a real server thread, switch this back off.
-DELIVERY_RUN_INLINE = True
 
 # Never overwrite a developer's demo pipeline key file from the suite.
 DEMO_PIPELINE_CONFIG = str(Path(tempfile.gettempdir()) / "switchboard-test-demo-pipeline.json")
+
+# Tasks run in the calling thread (config/celery.py enqueue_after_commit); tests that need real
+# workers (ordering, concurrency, crashes) start one (tests/celery_worker.py).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
+# One queue per parallel test worker: the Redis lane shares one broker database.
+CELERY_TASK_DEFAULT_QUEUE = "switchboard-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")

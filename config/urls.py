@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("integrations/", include("integrations.urls")),
     path("boards/", include("boards.urls")),
+    path("", include("operations.urls")),
     path("", include("datasets.urls")),
     path("", include("workspace.urls")),
 ]

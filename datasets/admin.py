@@ -60,4 +60,13 @@ class ImportConfigurationAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["id", "configuration", "status", "rows_received", "rows_imported", "created_at"]
     list_filter = ["status", "workspace"]
-    readonly_fields = ["id", "created_at", "started_at", "finished_at"]
+    # What the workers keep track of a run with: never edited by hand.
+    readonly_fields = [
+        "id",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "upload_name",
+        "heartbeat_at",
+        "attempts",
+    ]

@@ -1,31 +1,23 @@
-"""Running CSV imports: spool the upload, then parse and write it all or nothing.
+"""Importing a CSV upload into a dataset: parse it and write it, all or nothing.
 
-The request handler copies the body to a spool file named after the job (`spool_request_body`),
-so memory stays flat however large the upload is and a worker that only knows the job id can find
-it. `import_job_run` then parses that file row by row, writes rows in batches inside one
+`dataset_rows_import` parses the stored upload row by row, writes rows in batches inside one
 transaction, and bumps the dataset's version in the same transaction, so boards see either the
-old rows or the new ones, never a mix. The same loop collects the column statistics KPI widgets
-show (datasets.stats), stored in that transaction too.
+old rows or the new ones, never a mix, and a run cut short leaves nothing behind (so an import
+whose worker died can simply run again). The same loop collects the column statistics KPI widgets
+show (datasets.stats), stored in that transaction too. Receiving the upload is
+datasets.import_storage; claiming and running jobs on workers is datasets.import_runner.
 """
 
 from __future__ import annotations
 
 import csv
-import logging
-import os
-import tempfile
-import threading
-import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import F, Max, Q
+from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
 
 from datasets.csv_reading import (
@@ -37,57 +29,16 @@ from datasets.csv_reading import (
     quoted,
 )
 from datasets.errors import MAX_ERROR_CHARS, MAX_REPORTED_ERRORS, ImportFailed, joined_within
-from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration
 from datasets.stats import StatsCollector, stats_merge
 
-logger = logging.getLogger(__name__)
-
-CHUNK_SIZE = 64 * 1024
 BATCH_SIZE = 2000
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 @dataclass(frozen=True)
 class ImportResult:
     rows_received: int
     rows_imported: int
-
-
-# --- receiving -------------------------------------------------------------------------------
-
-
-def spool_path(job_id: uuid.UUID) -> Path:
-    spool_dir = getattr(settings, "IMPORT_SPOOL_DIR", "") or Path(tempfile.gettempdir())
-    return Path(spool_dir) / f"switchboard-import-{job_id}.csv"
-
-
-def spool_request_body(*, stream: BinaryIO, job_id: uuid.UUID, max_bytes: int) -> int:
-    """Copy the body to the job's spool file in chunks; BodyTooLarge as soon as it passes the limit.
-
-    Returns the number of bytes written. The file is removed again if anything goes wrong.
-    """
-    path = spool_path(job_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    written = 0
-    # 0o600: the upload is customer data and the spool directory may be shared.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as spool:
-            while chunk := stream.read(CHUNK_SIZE):
-                written += len(chunk)
-                if written > max_bytes:
-                    raise BodyTooLarge
-                spool.write(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return written
-
-
-# --- parsing ---------------------------------------------------------------------------------
 
 
 def _match_header(
@@ -169,8 +120,16 @@ def _convert_row(
 
 
 @transaction.atomic
-def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryIO) -> ImportResult:
-    """Parse `csv_file` into the configuration's dataset: every row, or none (ImportFailed)."""
+def dataset_rows_import(
+    *,
+    configuration: ImportConfiguration,
+    csv_file: BinaryIO,
+    on_batch: Callable[[], None] | None = None,
+) -> ImportResult:
+    """Parse `csv_file` into the configuration's dataset: every row, or none (ImportFailed).
+
+    `on_batch` is called after each batch of rows is written (a running job's heartbeat).
+    """
     # Locking the dataset serialises imports into it (on SQLite the transaction already does).
     dataset = Dataset.objects.select_for_update().get(pk=configuration.dataset_id)
     lines = BoundedLines(
@@ -218,6 +177,8 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
             if len(batch) >= BATCH_SIZE:
                 DatasetRow.objects.bulk_create(batch)
                 batch.clear()
+                if on_batch is not None:
+                    on_batch()
     except NotUtf8 as error:
         errors.append(f"Line {error.line}: the file is not UTF-8 text.")
     except RecordTooLong as error:
@@ -234,130 +195,3 @@ def dataset_rows_import(*, configuration: ImportConfiguration, csv_file: BinaryI
         version=F("version") + 1, updated_at=timezone.now(), column_stats=column_stats
     )
     return ImportResult(rows_received=received, rows_imported=received)
-
-
-# --- running jobs ----------------------------------------------------------------------------
-
-
-def import_job_run(*, job_id: uuid.UUID) -> None:
-    """Run one queued import job to its end. Safe to call from a worker that knows only the id."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return  # unknown, or already taken by another runner
-    job = ImportJob.objects.select_related("configuration").get(pk=job_id)
-    path = spool_path(job.id)
-    try:
-        with open(path, "rb") as csv_file, transaction.atomic():
-            result = dataset_rows_import(configuration=job.configuration, csv_file=csv_file)
-            # Same transaction as the rows: "succeeded" and the new rows appear together.
-            _finish(job, ImportJob.Status.SUCCEEDED, result.rows_received, result.rows_imported)
-    except ImportFailed as failure:
-        _finish(job, ImportJob.Status.FAILED, failure.rows_received, 0, failure.errors)
-    except FileNotFoundError:
-        _finish(job, ImportJob.Status.FAILED, 0, 0, ["The uploaded file is no longer available."])
-    except Exception:
-        logger.exception("Import %s failed unexpectedly", job.id)
-        _finish(job, ImportJob.Status.FAILED, 0, 0, ["Internal error; nothing was imported."])
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def _finish(job: ImportJob, status: str, received: int, imported: int, errors=()) -> None:
-    job.status = status
-    job.rows_received = received
-    job.rows_imported = imported
-    job.errors = list(errors)
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "rows_received", "rows_imported", "errors", "finished_at"])
-
-
-# One worker thread per process: imports into SQLite serialise on the write lock anyway, and one
-# at a time keeps memory use predictable. A separate worker process could call import_job_run.
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-_pending: set[Future] = set()
-
-
-def _run_in_thread(job_id: uuid.UUID) -> None:
-    try:
-        import_job_run(job_id=job_id)
-    except Exception:
-        logger.exception("Import %s could not be run", job_id)
-    finally:
-        connections.close_all()
-
-
-def _submit(job_id: uuid.UUID) -> None:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
-        future = _executor.submit(_run_in_thread, job_id)
-        _pending.add(future)
-    future.add_done_callback(_pending.discard)
-
-
-def import_job_enqueue(*, job_id: uuid.UUID) -> None:
-    """Run the job right away in this request (IMPORT_RUN_INLINE) or on the import thread."""
-    if getattr(settings, "IMPORT_RUN_INLINE", False):
-        import_job_run(job_id=job_id)
-        return
-    transaction.on_commit(lambda: _submit(job_id))
-
-
-def import_jobs_wait(*, timeout: float) -> bool:
-    """Wait for this process's queued imports to finish (shutdown, benchmarks). True if all did."""
-    with _executor_lock:
-        pending = set(_pending)
-    _, not_done = wait(pending, timeout=timeout)
-    return not not_done
-
-
-# --- abandoned jobs --------------------------------------------------------------------------
-
-ABANDONED_ERROR = (
-    "No result was recorded for this import (the server restarted while it ran). "
-    "Push the file again."
-)
-# The runner is a thread of the web process: a restart loses its queue and the job it was running.
-# The benchmark imports about 1.8 MB of CSV a second, so a default-limit (50 MB) file takes under
-# a minute; thirty minutes leaves room for a slow disk and a few imports queued ahead. A larger
-# IMPORT_MAX_BYTES stretches the limit, at a rate far below the measured one, so a live job is
-# never declared abandoned.
-ABANDONED_AFTER_AT_LEAST = timedelta(minutes=30)
-SLOWEST_IMPORT_BYTES_PER_SECOND = 50_000
-
-
-def import_abandoned_after() -> timedelta:
-    slowest = timedelta(seconds=settings.IMPORT_MAX_BYTES / SLOWEST_IMPORT_BYTES_PER_SECOND)
-    return max(ABANDONED_AFTER_AT_LEAST, slowest)
-
-
-def import_jobs_fail_abandoned(
-    *, job_id: uuid.UUID | None = None, configuration_id: int | None = None
-) -> int:
-    """Fail the jobs (one, or one configuration's) queued or running for longer than any live
-    import takes, and delete their spool files. Returns how many were failed."""
-    cutoff = timezone.now() - import_abandoned_after()
-    abandoned = ImportJob.objects.filter(
-        Q(status=ImportJob.Status.QUEUED, created_at__lt=cutoff)
-        | Q(status=ImportJob.Status.RUNNING, started_at__lt=cutoff)
-        | Q(status=ImportJob.Status.RUNNING, started_at__isnull=True, created_at__lt=cutoff)
-    )
-    if job_id is not None:
-        abandoned = abandoned.filter(pk=job_id)
-    if configuration_id is not None:
-        abandoned = abandoned.filter(configuration_id=configuration_id)
-    job_ids = list(abandoned.values_list("pk", flat=True))
-    if not job_ids:
-        return 0
-    # The same conditions again in the update: a job that finished meanwhile keeps its result.
-    failed = abandoned.filter(pk__in=job_ids).update(
-        status=ImportJob.Status.FAILED, errors=[ABANDONED_ERROR], finished_at=timezone.now()
-    )
-    for abandoned_id in job_ids:
-        spool_path(abandoned_id).unlink(missing_ok=True)
-    logger.warning("Failed %d abandoned import(s)", failed)
-    return failed

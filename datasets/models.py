@@ -95,6 +95,9 @@ class ImportConfiguration(models.Model):
 
 
 class ImportJob(models.Model):
+    """One pushed CSV and what became of it. Runs on a worker (datasets.import_runner) from the
+    file stored under `upload_name`, one job per dataset at a time, in arrival order."""
+
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -114,9 +117,17 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The uploaded CSV in the default storage, until the import ends (datasets.import_storage).
+    upload_name = models.CharField(max_length=255, blank=True, default="")
+    # Touched while the import runs: a running job whose heartbeat stopped lost its worker, and
+    # the sweep runs it again (IMPORT_STALLED_AFTER).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started it; past the limit a job that keeps dying is failed.
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="import_job_status_idx")]
 
     def __str__(self) -> str:
         return f"Import {self.id} ({self.status})"

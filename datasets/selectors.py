@@ -9,7 +9,6 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from datasets.errors import ConfigurationNotFound, ConfigurationOfAnotherWorkspace
-from datasets.importer import import_jobs_fail_abandoned
 from datasets.models import Dataset, ImportConfiguration, ImportJob
 from integrations.models import ApiKey
 from workspace.models import Application, Workspace
@@ -56,13 +55,9 @@ def import_configuration_get_for_key(
 
 
 def import_job_get(*, workspace: Workspace, import_id: uuid.UUID) -> ImportJob | None:
-    """The job as it stands. One whose runner was lost (a restart) is failed first, so a client
-    polling its status gets a final answer instead of "running" forever."""
-    job = ImportJob.objects.filter(workspace=workspace, pk=import_id).first()
-    unfinished = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
-    if job is not None and job.status in unfinished and import_jobs_fail_abandoned(job_id=job.pk):
-        job.refresh_from_db()
-    return job
+    """The job as it stands. One whose worker was lost is run again by the sweep
+    (datasets.import_runner), so "running" always ends in a final answer."""
+    return ImportJob.objects.filter(workspace=workspace, pk=import_id).first()
 
 
 def dataset_get_for_admin(*, user: AbstractBaseUser, dataset_id: int) -> Dataset:

@@ -11,25 +11,21 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.celery import enqueue_after_commit
 from datasets.errors import BodyRefused, LengthRequired
-from datasets.importer import (
+from datasets.import_storage import (
     BodyTooLarge,
-    import_job_enqueue,
-    import_jobs_fail_abandoned,
-    spool_path,
-    spool_request_body,
+    EmptyBody,
+    import_upload_delete,
+    import_upload_store,
 )
 from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
 from datasets.selectors import import_configuration_get_for_key
 from datasets.stats import stats_from_rows
+from datasets.tasks import import_job_run_task
 from datasets.validators import column_set_errors, validate_column_name
 from integrations.models import ApiKey
 from workspace.models import Application, Workspace
-
-
-class EmptyBody(Exception):
-    pass
-
 
 MAX_COLUMNS = 100
 
@@ -203,27 +199,26 @@ def dataset_delete(*, dataset: Dataset) -> None:
 def import_job_receive(
     *, configuration: ImportConfiguration, api_key: ApiKey, body: BinaryIO, max_bytes: int
 ) -> ImportJob:
-    """Spool an uploaded CSV, record the job as queued and hand it to the runner.
+    """Store an uploaded CSV, record the job as queued and hand its id to the workers.
 
     Raises BodyTooLarge past `max_bytes` and EmptyBody for an empty upload; neither leaves a job.
     """
     job_id = uuid.uuid4()
-    if spool_request_body(stream=body, job_id=job_id, max_bytes=max_bytes) == 0:
-        spool_path(job_id).unlink(missing_ok=True)
-        raise EmptyBody
+    upload_name = import_upload_store(stream=body, job_id=job_id, max_bytes=max_bytes)
     job = ImportJob(
         id=job_id,
         workspace_id=configuration.workspace_id,
         configuration=configuration,
         api_key=api_key,
+        upload_name=upload_name,
     )
     try:
         job.full_clean()
         job.save(force_insert=True)
     except BaseException:
-        spool_path(job_id).unlink(missing_ok=True)
+        import_upload_delete(upload_name)
         raise
-    import_job_enqueue(job_id=job.id)
+    enqueue_after_commit(import_job_run_task, str(job.id))
     return job
 
 
@@ -246,8 +241,6 @@ def import_push_receive(
         api_key=api_key, configuration_id=configuration_id
     )
     _check_push_headers(content_length, transfer_encoding, content_type, max_bytes)
-    # Jobs of this configuration that a restart left behind would otherwise stay unfinished.
-    import_jobs_fail_abandoned(configuration_id=configuration.pk)
     try:
         return import_job_receive(
             configuration=configuration, api_key=api_key, body=body, max_bytes=max_bytes

@@ -96,8 +96,17 @@ class ConnectionAdmin(ReadOnlyAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "connection_name", "host", "outcome", "http_status", "source"]
-    list_filter = ["outcome", "source", "workspace"]
+    list_display = [
+        "created_at",
+        "connection_name",
+        "host",
+        "state",
+        "outcome",
+        "reason",
+        "http_status",
+        "source",
+    ]
+    list_filter = ["state", "outcome", "reason", "source", "workspace"]
     search_fields = ["connection_name", "host", "board_name"]
     date_hierarchy = "created_at"
     # A receiver that echoes its request (many test endpoints do) would put our header values

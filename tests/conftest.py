@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from boards.models import Board
+from config.celery import app as celery_app
 from datasets.rate_limit import import_rate_limit_reset
 from workspace.models import Application, ApplicationRole, Membership, Workspace
 from workspace.services import application_role_ensure, membership_ensure, user_ensure
@@ -68,6 +69,37 @@ def _clear_import_rate_limit():
     import_rate_limit_reset()
     yield
     import_rate_limit_reset()
+
+
+@pytest.fixture
+def queued_tasks():
+    """Tasks go to the broker once the transaction commits, as in production, instead of running
+    in place. No worker runs them: a test's click stays waiting until it runs the service itself
+    (in a test transaction, which never commits, nothing is even sent)."""
+    celery_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker_thread(queued_tasks, transactional_db):
+    """A real Celery worker inside this process (celery.contrib.testing.worker), consuming this
+    test worker's queue: tasks travel through the broker once their transaction commits, as in
+    production, and see this process's settings and test doubles. Needs committed rows, so the
+    test database is transactional."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(
+        celery_app,
+        pool="threads",
+        concurrency=4,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=20,
+    ) as worker:
+        yield worker
 
 
 @pytest.fixture

@@ -21,9 +21,7 @@ from boards.selectors import (
     widget_delivery_get,
 )
 from boards.services import ConfirmationNeeded, WidgetUnavailable, widget_click
-from integrations.models import Delivery
-from integrations.selectors.deliveries import delivery_is_lost
-from integrations.services.deliveries import delivery_public_message
+from integrations.services import DeliveryStatus
 from workspace.decorators import signed_in
 
 # HTMX requests get what is inside the widget's action region (the region itself stays put).
@@ -39,17 +37,17 @@ def _board_url(board: Board, card: WidgetCard) -> str:
     return f"{reverse('boards:detail', args=[board.pk])}#widget-{card.widget.pk}"
 
 
-def _delivery_context(board: Board, card: WidgetCard, delivery: Delivery) -> dict:
-    # A pending row whose process died never becomes final: once it counts as lost, say so and
-    # stop polling instead of showing "Sending…" for ever.
-    pending = delivery.outcome == Delivery.Outcome.PENDING and not delivery_is_lost(delivery)
+def _delivery_context(board: Board, card: WidgetCard, status: DeliveryStatus) -> dict:
+    # A row whose worker died is final once its time is up, swept or not: the page then says so
+    # and stops polling instead of showing "Sending…" for ever.
     return {
         "board": board,
         "card": card,
-        "delivery": delivery,
-        "pending": pending,
-        "result": "" if pending else delivery_public_message(delivery),
-        "outcome": delivery.outcome,
+        "delivery": status,
+        "pending": not status.final,
+        "result": status.message if status.final else "",
+        "progress": "" if status.final else status.message,
+        "outcome": status.outcome,
     }
 
 
@@ -78,7 +76,7 @@ def widget_click_view(request: HttpRequest, pk: int, widget_pk: int) -> HttpResp
     board, card = _action_card(request, pk, widget_pk)
     confirmed = request.POST.get("confirmed") == "1"
     try:
-        delivery = widget_click(
+        status = widget_click(
             user=request.user, board=board, widget=card.widget, confirmed=confirmed
         )
     except ConfirmationNeeded:
@@ -93,21 +91,24 @@ def widget_click_view(request: HttpRequest, pk: int, widget_pk: int) -> HttpResp
         messages.error(request, str(refusal))
         return redirect(_board_url(board, card))
     if request.htmx:
-        return render(request, REGION, _delivery_context(board, card, delivery))
-    return _outcome_without_javascript(request, board, card, delivery)
+        return render(request, REGION, _delivery_context(board, card, status))
+    return _outcome_without_javascript(request, board, card, status)
 
 
 def _outcome_without_javascript(
-    request: HttpRequest, board: Board, card: WidgetCard, delivery: Delivery
+    request: HttpRequest, board: Board, card: WidgetCard, status: DeliveryStatus
 ) -> HttpResponse:
     """Back to the board with the outcome as a message; a call still under way gets a page
     that says so (the worker may not have finished when this request does)."""
-    if delivery.outcome == Delivery.Outcome.PENDING:
+    if not status.final:
         return redirect(
-            "boards:widget_delivery", pk=board.pk, widget_pk=card.widget.pk, delivery_pk=delivery.pk
+            "boards:widget_delivery",
+            pk=board.pk,
+            widget_pk=card.widget.pk,
+            delivery_pk=status.delivery_id,
         )
-    level = messages.SUCCESS if delivery.outcome == Delivery.Outcome.SUCCEEDED else messages.ERROR
-    messages.add_message(request, level, f"{card.label}: {delivery_public_message(delivery)}")
+    level = messages.SUCCESS if status.succeeded else messages.ERROR
+    messages.add_message(request, level, f"{card.label}: {status.message}")
     return redirect(_board_url(board, card))
 
 
@@ -119,6 +120,6 @@ def widget_delivery(
 ) -> HttpResponse:
     """Where a click stands, in words anyone who may click may read. Polled while pending."""
     board, card = _action_card(request, pk, widget_pk)
-    delivery = widget_delivery_get(user=request.user, widget=card.widget, delivery_id=delivery_pk)
-    context = _delivery_context(board, card, delivery)
+    status = widget_delivery_get(user=request.user, widget=card.widget, delivery_id=delivery_pk)
+    context = _delivery_context(board, card, status)
     return render(request, REGION if request.htmx else "boards/delivery.html", context)

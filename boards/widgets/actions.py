@@ -8,7 +8,7 @@ drawn as available a minute ago still cannot send once its connection is switche
 from __future__ import annotations
 
 from boards.models import Board, Widget
-from integrations.services.deliveries import DELETED, DISABLED
+from integrations.services import DeliveryReason
 
 UNAVAILABLE_REMOVED = "This action is unavailable: its connection was removed."
 UNAVAILABLE_DISABLED = "This action is unavailable: its connection is disabled."
@@ -30,17 +30,17 @@ def action_unavailable_reason(*, widget: Widget, board: Board, granted: bool) ->
     return ""
 
 
-def action_blocked_reason(detail: str) -> str:
-    """The board's words for a click the delivery service blocked on the connection's state.
+def action_blocked_reason(reason: str) -> str:
+    """The board's words for a click the delivery service blocked on the connection's state
+    (`reason` is the delivery's reason code: disabled, deleted or not_shared).
 
     The service checks enabled and shared afresh under its lock, so its answer, not the state
     the board was drawn with, decides which words the person sees.
     """
-    if detail == DISABLED:
-        return UNAVAILABLE_DISABLED
-    if detail == DELETED:
-        return UNAVAILABLE_REMOVED
-    return UNAVAILABLE_NOT_SHARED
+    return {
+        DeliveryReason.DISABLED: UNAVAILABLE_DISABLED,
+        DeliveryReason.DELETED: UNAVAILABLE_REMOVED,
+    }.get(reason, UNAVAILABLE_NOT_SHARED)
 
 
 def action_label(widget: Widget) -> str:

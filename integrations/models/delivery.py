@@ -12,6 +12,13 @@ class Delivery(models.Model):
     because integrations does not depend on boards.
     """
 
+    class State(models.TextChoices):
+        # waiting → sending is the claim: one conditional UPDATE, so two workers handed the same
+        # id never both send. A final row never changes again.
+        WAITING = "waiting", "Waiting to send"
+        SENDING = "sending", "Sending"
+        FINAL = "final", "Final"
+
     class Outcome(models.TextChoices):
         PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Succeeded"
@@ -20,6 +27,31 @@ class Delivery(models.Model):
         BLOCKED = "blocked", "Blocked"
         REFUSED = "refused", "Refused by quota"
         DUPLICATE = "duplicate", "Ignored: already sending"
+        # Never sent (it waited too long, or its message was lost): its quota slot is given back.
+        LOST = "lost", "Lost: not sent"
+        # Its worker died during the send: the service may have received it. Keeps counting.
+        UNKNOWN = "unknown", "No result recorded"
+
+    class Reason(models.TextChoices):
+        """Why a delivery ended as it did, for code; `detail` is only ever words for people."""
+
+        NONE = "", "—"
+        DISABLED = "disabled", "Connection disabled"
+        DELETED = "deleted", "Connection deleted"
+        NOT_SHARED = "not_shared", "Not shared with the application"
+        DUPLICATE = "duplicate", "Already sending"
+        QUOTA = "quota", "Hourly limit reached"
+        STALE = "stale", "Waited too long to be sent"
+        ADDRESS_CHANGED = "address_changed", "Address changed after the click"
+        HEADERS_RULES = "headers_rules", "Stored headers break a rule"
+        UNREADABLE = "unreadable", "Settings could not be read"
+        INTERNAL_ERROR = "internal_error", "Error on our side"
+        WORKER_DIED = "worker_died", "Worker stopped during the send"
+        NOT_PUBLIC = "not_public", "Address not public"
+        REDIRECT = "redirect", "Redirect not followed"
+        TIMEOUT = "timeout", "No answer in time"
+        SERVICE_ERROR = "service_error", "The service answered with an error"
+        CONNECTION_FAILED = "connection_failed", "Could not connect"
 
     class Source(models.TextChoices):
         WIDGET = "widget", "Action widget"
@@ -44,7 +76,9 @@ class Delivery(models.Model):
     board_name = models.CharField(max_length=200, blank=True)
     widget_label = models.CharField(max_length=200, blank=True)
     idempotency_key = models.UUIDField(unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.FINAL)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, default="")
     # Whether this record is a call that left (or is leaving) us: what the hourly quota counts.
     counts_toward_quota = models.BooleanField(default=False)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -54,6 +88,7 @@ class Delivery(models.Model):
     response_excerpt = StrictEncryptedTextField(blank=True, default="")
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(db_index=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -63,6 +98,8 @@ class Delivery(models.Model):
             models.Index(fields=["workspace", "host", "created_at"], name="delivery_quota_idx"),
             models.Index(fields=["connection", "-created_at"], name="delivery_connection_idx"),
             models.Index(fields=["user", "widget_id", "outcome"], name="delivery_inflight_idx"),
+            # The per-host in-flight count at every claim, and the sweeps.
+            models.Index(fields=["state", "workspace", "host"], name="delivery_state_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from integrations.models import Connection
@@ -67,3 +67,24 @@ def connection_secret_summary(*, connection: Connection) -> SecretSummary:
 def applications_for_connection_access(*, workspace: Workspace) -> QuerySet[Application]:
     """The applications a connection may be granted to: those of the admin's own workspace."""
     return Application.objects.filter(workspace=workspace).order_by("name")
+
+
+def connections_usable_by(*, application: Application) -> QuerySet[Connection]:
+    """What an Action widget of this application may use: enabled, and shared with it."""
+    return (
+        Connection.objects.filter(
+            workspace_id=application.workspace_id, enabled=True, applications=application.pk
+        )
+        .defer(*SECRET_FIELDS)
+        .order_by("name")
+    )
+
+
+def connection_shared_with(*, application_id: int, connection_ref: OuterRef) -> Exists:
+    """A subquery: whether the connection `connection_ref` points at is shared with the
+    application (one query for a whole board's widgets)."""
+    return Exists(
+        Connection.applications.through.objects.filter(
+            connection_id=connection_ref, application_id=application_id
+        )
+    )

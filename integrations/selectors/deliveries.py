@@ -21,6 +21,10 @@ from workspace.selectors import (
 )
 
 QUOTA_WINDOW = timedelta(hours=1)
+# Beyond the longest send: how late a worker may record its result before it is taken for dead.
+SENDING_MARGIN_SECONDS = 30
+# At most this many calls in flight per (workspace, host), over every worker on every machine.
+CALLS_PER_HOST = 2
 
 
 class HostQuota(NamedTuple):
@@ -30,27 +34,43 @@ class HostQuota(NamedTuple):
     next_possible_at: datetime | None  # only when nothing is left
 
 
-def pending_lost_after() -> timedelta:
-    """How long a pending delivery may wait before we assume its worker died with it."""
-    return timedelta(seconds=float(settings.OUTBOUND_DEADLINE) + 60)
+def delivery_longest_send() -> timedelta:
+    """The longest one send can take: name resolution (bounded by the connect timeout), then the
+    overall deadline."""
+    return timedelta(
+        seconds=float(settings.OUTBOUND_CONNECT_TIMEOUT) + float(settings.OUTBOUND_DEADLINE)
+    )
 
 
-def pending_send_window() -> timedelta:
-    """How long after the click a pending delivery may still be picked up and sent.
-
-    Shorter than `pending_lost_after()` by the longest a send can take (name resolution, bounded
-    by the connect timeout, then the overall deadline), so a call started inside the window has
-    its result recorded before the click counts as lost and its author may click again.
-    """
-    longest_send = float(settings.OUTBOUND_CONNECT_TIMEOUT) + float(settings.OUTBOUND_DEADLINE)
-    return pending_lost_after() - timedelta(seconds=longest_send)
+def delivery_max_wait() -> timedelta:
+    """How long a click may wait in line for its host before it is given up unsent (lost)."""
+    return timedelta(seconds=float(settings.DELIVERY_MAX_WAIT))
 
 
-def delivery_is_lost(delivery: Delivery, *, now: datetime | None = None) -> bool:
-    """Still pending long after any call could have ended: no result will ever be recorded."""
-    if delivery.outcome != Delivery.Outcome.PENDING:
-        return False
-    return delivery.created_at <= (now or timezone.now()) - pending_lost_after()
+def delivery_sending_dead_after() -> timedelta:
+    """A send claimed longer ago than this has no worker left: no send lasts so long, so the
+    worker died during it (the service may have received the call)."""
+    return delivery_longest_send() + timedelta(seconds=SENDING_MARGIN_SECONDS)
+
+
+def delivery_unfinished_for() -> timedelta:
+    """The longest a click can stay unfinished: the whole wait, then the longest send. Past it,
+    a row still unfinished will never get a result (its sweeps did not run either)."""
+    return delivery_max_wait() + delivery_sending_dead_after()
+
+
+def delivery_effective_state(delivery: Delivery, *, now: datetime | None = None) -> str:
+    """`delivery.state`, except that an unfinished row past its time reads as final even before
+    the sweep (integrations/services/delivery_sweep.py) has recorded it so."""
+    if delivery.state == Delivery.State.FINAL:
+        return Delivery.State.FINAL
+    now = now or timezone.now()
+    if delivery.state == Delivery.State.WAITING:
+        expired = delivery.created_at <= now - delivery_max_wait()
+    else:
+        started = delivery.sending_started_at or delivery.created_at
+        expired = started <= now - delivery_sending_dead_after()
+    return Delivery.State.FINAL if expired else delivery.state
 
 
 def delivery_get_for_user(*, user: AnyUser, delivery_id: int) -> Delivery:
@@ -107,6 +127,23 @@ def delivery_list_for_workspace(
     if outcome:
         deliveries = deliveries.filter(outcome=outcome)
     return deliveries.order_by("-created_at", "-id")
+
+
+def delivery_in_flight(*, workspace_id: int, host: str, now: datetime) -> QuerySet[Delivery]:
+    """The host's sends under way (claimed, and not so long ago that their worker must be dead)."""
+    return Delivery.objects.filter(
+        workspace_id=workspace_id,
+        host=host,
+        state=Delivery.State.SENDING,
+        sending_started_at__gt=now - delivery_sending_dead_after(),
+    )
+
+
+def delivery_waiting(*, workspace_id: int, host: str) -> QuerySet[Delivery]:
+    """The host's clicks in line, oldest first."""
+    return Delivery.objects.filter(
+        workspace_id=workspace_id, host=host, state=Delivery.State.WAITING
+    ).order_by("created_at", "id")
 
 
 def quota_counted(*, workspace: Workspace, host: str, now: datetime) -> QuerySet[Delivery]:

@@ -1,0 +1,42 @@
+"""What other apps may use of integrations: sending through a connection, and where a delivery
+stands (sending.py), and the reads a board needs about connections. Apps above integrations
+(boards) import from here only, never its models, selectors or tasks.
+"""
+
+from integrations.models import Connection, Delivery
+from integrations.selectors.connections import (
+    SECRET_FIELDS as CONNECTION_SECRET_FIELDS,
+)
+from integrations.selectors.connections import (
+    connection_shared_with,
+    connections_usable_by,
+)
+from integrations.services.sending import (
+    SOURCE_TEST,
+    SOURCE_WIDGET,
+    DeliveryStatus,
+    SendOrigin,
+    connection_send,
+    connection_send_unavailable,
+    delivery_status,
+    delivery_status_for_user,
+)
+
+# Reason codes of a DeliveryStatus, for code that decides on them.
+DeliveryReason = Delivery.Reason
+
+__all__ = [
+    "DeliveryReason",
+    "CONNECTION_SECRET_FIELDS",
+    "Connection",
+    "SOURCE_TEST",
+    "SOURCE_WIDGET",
+    "DeliveryStatus",
+    "SendOrigin",
+    "connection_send",
+    "connection_send_unavailable",
+    "connection_shared_with",
+    "connections_usable_by",
+    "delivery_status",
+    "delivery_status_for_user",
+]

@@ -15,13 +15,12 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from integrations.models import HostLock
-from workspace.models import Workspace
 
 # Keeps the refusal message inside Delivery.detail (300 characters) for very long host names.
 _MAX_HOST_IN_MESSAGE = 120
 
 
-def host_lock_hold(*, workspace: Workspace, host: str) -> None:
+def host_lock_hold(*, workspace_id: int, host: str) -> None:
     """Take the (workspace, host) lock until the surrounding transaction ends.
 
     Call inside transaction.atomic(). On PostgreSQL this is a row lock on the HostLock row; the
@@ -32,7 +31,7 @@ def host_lock_hold(*, workspace: Workspace, host: str) -> None:
     """
     if not db_connection.in_atomic_block:
         raise RuntimeError("host_lock_hold must run inside transaction.atomic()")
-    HostLock.objects.select_for_update().get_or_create(workspace=workspace, host=host)
+    HostLock.objects.select_for_update().get_or_create(workspace_id=workspace_id, host=host)
 
 
 def quota_refusal_message(*, host: str, next_possible_at: datetime) -> str:

@@ -11,8 +11,8 @@ from django import template
 from django.conf import settings
 
 from integrations.models import Connection, Delivery
-from integrations.selectors.deliveries import delivery_is_lost, host_quota
-from integrations.services.deliveries import delivery_admin_message, delivery_public_message
+from integrations.selectors.deliveries import delivery_effective_state, host_quota
+from integrations.services.delivery_words import delivery_admin_message, delivery_public_message
 
 register = template.Library()
 
@@ -33,7 +33,7 @@ def delivery_log_message(delivery: Delivery) -> str:
 @register.filter
 def delivery_still_sending(delivery: Delivery) -> bool:
     """Whether a page showing this delivery should ask again shortly."""
-    return delivery.outcome == Delivery.Outcome.PENDING and not delivery_is_lost(delivery)
+    return delivery_effective_state(delivery) != Delivery.State.FINAL
 
 
 @register.inclusion_tag("integrations/_connection_activity.html", takes_context=True)

@@ -21,8 +21,7 @@ from integrations.selectors.deliveries import (
     delivery_list_for_connection,
     delivery_list_for_workspace,
 )
-from integrations.services.deliveries import delivery_start
-from integrations.tasks import delivery_dispatch
+from integrations.services import SOURCE_TEST, connection_send
 from workspace.decorators import signed_in
 from workspace.models import Workspace
 from workspace.selectors import workspace_for_admin
@@ -43,10 +42,8 @@ class DeliveryFilterForm(forms.Form):
 def connection_test(request: HttpRequest, connection_id: int) -> HttpResponse:
     """One real call with the stored settings, counted in the quota like any click."""
     connection = delivery_connection_for_admin(user=request.user, connection_id=connection_id)
-    delivery = delivery_start(connection=connection, user=request.user, source=Delivery.Source.TEST)
-    if delivery.outcome == Delivery.Outcome.PENDING:
-        delivery_dispatch(delivery.pk)
-        delivery.refresh_from_db()
+    status = connection_send(connection=connection, user=request.user, source=SOURCE_TEST)
+    delivery = delivery_get_for_admin(user=request.user, delivery_id=status.delivery_id)
     if request.htmx:
         return render(
             request, "integrations/delivery_status.html#delivery-result", {"delivery": delivery}

@@ -169,4 +169,8 @@ def delivery_for(widget: Widget, user, **fields) -> Delivery:
         "created_at": now,
         "finished_at": now,
     }
-    return Delivery.objects.create(**{**defaults, **fields})
+    fields = {**defaults, **fields}
+    if "state" not in fields:
+        pending = fields["outcome"] == Delivery.Outcome.PENDING
+        fields["state"] = Delivery.State.WAITING if pending else Delivery.State.FINAL
+    return Delivery.objects.create(**fields)

@@ -14,8 +14,8 @@ from django.utils import timezone
 from boards.models import Widget
 from boards.services import widget_create
 from integrations.models import Delivery
-from integrations.selectors.deliveries import pending_lost_after
-from integrations.services.deliveries import delivery_execute
+from integrations.selectors.deliveries import delivery_sending_dead_after
+from integrations.services.delivery_send import delivery_execute
 from tests.boards.conftest import ENDPOINT, SECRET_BODY, SECRET_HEADER, add_action, delivery_for
 
 pytestmark = pytest.mark.django_db
@@ -127,10 +127,9 @@ def test_it_shows_the_outcome_on_the_board_after_a_plain_post(world, action_widg
 
 
 def test_it_shows_a_working_state_that_polls_until_the_outcome_is_known(
-    world, action_widget, receiver, settings
+    queued_tasks, world, action_widget, receiver, settings
 ):
     # As in production: the call runs on a worker after the request, so the click returns first.
-    settings.DELIVERY_RUN_INLINE = False
     receiver.post(ENDPOINT)
     html = click(world, action_widget).content.decode()
     delivery = Delivery.objects.get()
@@ -139,7 +138,7 @@ def test_it_shows_a_working_state_that_polls_until_the_outcome_is_known(
     )
     assert delivery.outcome == "pending"
     assert f'hx-get="{status_url}" hx-trigger="every 1s"' in html
-    assert "Sending…" in html and "disabled" in html
+    assert "Waiting to send…" in html and "disabled" in html
     still = world.client_for("victor").get(status_url, headers=HTMX).content.decode()
     assert 'hx-trigger="every 1s"' in still
     delivery_execute(delivery_id=delivery.pk)
@@ -150,9 +149,8 @@ def test_it_shows_a_working_state_that_polls_until_the_outcome_is_known(
 
 
 def test_it_shows_a_pending_click_on_a_page_of_its_own_without_javascript(
-    world, action_widget, receiver, settings
+    queued_tasks, world, action_widget, receiver, settings
 ):
-    settings.DELIVERY_RUN_INLINE = False
     response = click(world, action_widget, htmx=False)
     delivery = Delivery.objects.get()
     status_url = reverse(
@@ -160,28 +158,32 @@ def test_it_shows_a_pending_click_on_a_page_of_its_own_without_javascript(
     )
     assert response["Location"] == status_url
     page = world.client_for("victor").get(status_url).content.decode()
-    assert "Sending… the outcome appears here in a moment." in page
+    assert "Waiting to send… the outcome appears here in a moment." in page
 
 
 def test_it_stops_polling_a_click_whose_result_was_lost(world, action_widget):
-    # Its process stopped after recording the click: the row stays pending for good.
+    # Its worker died during the send, and no sweep has recorded it yet.
+    started = timezone.now() - delivery_sending_dead_after() - timedelta(seconds=1)
     lost = delivery_for(
         action_widget,
         world.victor,
+        state="sending",
         outcome="pending",
         detail="Sending…",
         http_status=None,
         finished_at=None,
-        created_at=timezone.now() - pending_lost_after() - timedelta(seconds=1),
+        created_at=started,
+        sending_started_at=started,
     )
     url = reverse("boards:widget_delivery", args=[world.sales_board.pk, action_widget.pk, lost.pk])
     client = world.client_for("victor")
     html = client.get(url, headers=HTMX).content.decode()
-    assert ">No result was recorded for this call</p>" in html
+    assert ">No result recorded — the service may have received it</p>" in html
     assert "hx-trigger" not in html and "Sending…" not in html  # final: no more polling
     assert 'data-testid="action-button"' in html  # the button is back for another try
     page = client.get(url).content.decode()  # the page without JavaScript says the same
-    assert "No result was recorded for this call" in page and "Sending…" not in page
+    assert "No result recorded — the service may have received it" in page
+    assert "Sending…" not in page
 
 
 def test_it_keeps_deliveries_to_the_person_who_clicked(world, action_widget):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from boards.models import Widget
 from boards.services import widget_create
 from integrations.models import Delivery
-from integrations.services.deliveries import delivery_execute
+from integrations.services.delivery_send import delivery_execute
 from tests.boards.conftest import ENDPOINT, add_action
 
 pytestmark = pytest.mark.django_db
@@ -90,14 +90,13 @@ def test_it_focuses_the_action_button_when_the_outcome_answers_the_click(
 
 
 def test_it_keeps_sending_focusable_and_lets_only_the_click_take_focus(
-    world, action_widget, receiver, settings
+    queued_tasks, world, action_widget, receiver, settings
 ):
-    settings.DELIVERY_RUN_INLINE = False
     receiver.post(ENDPOINT)
     clicked = post(world, "boards:widget_click", action_widget)
     button_id = f"widget-{action_widget.pk}-button"
     assert re.search(
-        rf'id="{button_id}" aria-disabled="true"[^>]*> Sending…',
+        rf'id="{button_id}" aria-disabled="true"[^>]*> Waiting to send…',
         clicked.replace('<span class="spinner" aria-hidden="true"></span>', ""),
     )
     assert autofocused(clicked) == [button_id]
@@ -159,9 +158,8 @@ def test_it_names_the_field_that_opens_the_confirmation_page(world, connection):
 
 
 def test_it_reloads_the_no_javascript_delivery_page_until_the_outcome_is_known(
-    world, action_widget, receiver, settings
+    queued_tasks, world, action_widget, receiver, settings
 ):
-    settings.DELIVERY_RUN_INLINE = False
     receiver.post(ENDPOINT)
     client = world.client_for("victor")
     click_url = reverse("boards:widget_click", args=[world.sales_board.pk, action_widget.pk])

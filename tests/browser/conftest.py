@@ -119,12 +119,11 @@ def public_dns(monkeypatch):
 
 
 @pytest.fixture
-def outbound_to_receiver(settings):
-    """Let the server call a receiver on 127.0.0.1, and send from the worker threads as in
-    production: the click answers "Sending…" and the widget polls for the outcome."""
+def outbound_to_receiver(celery_worker_thread, settings):
+    """Let the server call a receiver on 127.0.0.1, and send from a Celery worker as in
+    production: the click answers "Waiting to send…" and the widget polls for the outcome."""
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
     settings.OUTBOUND_ALLOW_HTTP = True
-    settings.DELIVERY_RUN_INLINE = False
     return settings
 
 

@@ -62,14 +62,12 @@ def wait_for_import(timeout: float = 20) -> ImportJob:
 
 
 @pytest.fixture
-def seeded_demo(settings, live_server, tmp_path) -> dict:
+def seeded_demo(celery_worker_thread, settings, live_server, tmp_path) -> dict:
     """seed_demo in this process (the live server's database), wired to a pipeline port of
     this test's own; returns what the pipeline needs to push back."""
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
     settings.OUTBOUND_ALLOW_HTTP = True
-    settings.DELIVERY_RUN_INLINE = False
-    settings.IMPORT_RUN_INLINE = False
-    settings.IMPORT_SPOOL_DIR = str(tmp_path / "spool")
+    settings.MEDIA_ROOT = str(tmp_path / "uploads")
     settings.DEMO_PIPELINE_PORT = free_port()
     settings.DEMO_PIPELINE_CONFIG = str(tmp_path / "demo_pipeline.json")
     settings.SWITCHBOARD_BASE_URL = live_server.url

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import io
+import uuid
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from datasets.models import Dataset, DatasetRow, ImportConfiguration
+from datasets.import_storage import import_upload_store
+from datasets.models import Dataset, DatasetRow, ImportConfiguration, ImportJob
 from datasets.services import dataset_create, import_configuration_create
 from integrations.models import ApiKey
 from integrations.services.api_keys import api_key_create
@@ -19,11 +22,58 @@ GOOD_CSV = b"month,region,revenue\n2030-01-01,North,1200.50\n2030-02-01,South,98
 
 
 @pytest.fixture(autouse=True)
-def _imports_inline(settings, tmp_path):
-    # Run each import inside the request, so a test sees its outcome right after the 202.
-    settings.IMPORT_RUN_INLINE = True
-    settings.IMPORT_SPOOL_DIR = str(tmp_path / "spool")
+def _uploads_of_this_test(settings, tmp_path):
+    # Tasks run eagerly (config/settings_test.py): a push runs its import before the 202, so a
+    # test sees the outcome right away. Stored uploads go to a folder of this test's own.
+    settings.MEDIA_ROOT = str(tmp_path / "uploads")
     settings.DEMO_PIPELINE_CONFIG = str(tmp_path / "demo_pipeline.json")
+
+
+@pytest.fixture
+def held_imports(monkeypatch) -> list[str]:
+    """Pushes only queue their jobs (the ids sent to the workers are collected here), for tests
+    that run or claim them step by step."""
+    sent: list[str] = []
+    monkeypatch.setattr(
+        "datasets.services.enqueue_after_commit", lambda task, job_id: sent.append(job_id)
+    )
+    return sent
+
+
+def stored_job(
+    configuration: ImportConfiguration,
+    body: bytes,
+    *,
+    status: str = ImportJob.Status.QUEUED,
+    seconds_ago: float = 0,
+    heartbeat_seconds_ago: float | None = None,
+    attempts: int = 0,
+) -> ImportJob:
+    """A job as a push leaves it (its upload stored, nothing sent to a worker), or as a worker
+    left it: `status`, created `seconds_ago`, last heartbeat `heartbeat_seconds_ago`."""
+    job_id = uuid.uuid4()
+    name = import_upload_store(stream=io.BytesIO(body), job_id=job_id, max_bytes=len(body))
+    job = ImportJob.objects.create(
+        id=job_id,
+        workspace_id=configuration.workspace_id,
+        configuration=configuration,
+        status=status,
+        upload_name=name,
+        attempts=attempts,
+    )
+    now = timezone.now()
+    beat = (
+        None
+        if heartbeat_seconds_ago is None
+        else now - datetime.timedelta(seconds=heartbeat_seconds_ago)
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=now - datetime.timedelta(seconds=seconds_ago),
+        started_at=beat if status == ImportJob.Status.RUNNING else None,
+        heartbeat_at=beat,
+    )
+    job.refresh_from_db()
+    return job
 
 
 @dataclass

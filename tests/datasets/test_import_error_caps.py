@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 
 from datasets.csv_reading import MAX_ROW_BYTES
-from datasets.importer import ImportFailed, dataset_rows_import, import_job_run
+from datasets.import_runner import import_job_run
+from datasets.importer import ImportFailed, dataset_rows_import
 from datasets.services import dataset_create, import_configuration_create
 from tests.datasets.conftest import push, status
 
@@ -32,9 +33,10 @@ def run(forecast, body: bytes) -> dict:
     return status(client, forecast.import_key, response.json()["importId"]).json()
 
 
-def run_measured(forecast, settings, body: bytes) -> tuple[int, bytes]:
+def run_measured(forecast, monkeypatch, body: bytes) -> tuple[int, bytes]:
     """Push `body`, then run its import alone under tracemalloc: (peak bytes, status response)."""
-    settings.IMPORT_RUN_INLINE = False  # queued only: the test transaction never commits
+    # Queued only, not run as part of the push.
+    monkeypatch.setattr("datasets.services.enqueue_after_commit", lambda task, job_id: None)
     client = Client()
     response = push(client, forecast.import_key, body, forecast.configuration.pk)
     import_id = response.json()["importId"]
@@ -52,9 +54,9 @@ def assert_short(errors: list[str]) -> None:
     assert all(len(error) <= 300 for error in errors), [len(error) for error in errors]
 
 
-def test_it_refuses_a_header_only_upload_of_unknown_columns_in_little_memory(forecast, settings):
+def test_it_refuses_a_header_only_upload_of_unknown_columns_in_little_memory(forecast, monkeypatch):
     body = b",".join(b"unknown_column_%07d" % i for i in range(5 * MB // 23))
-    peak, content = run_measured(forecast, settings, body)
+    peak, content = run_measured(forecast, monkeypatch, body)
     assert len(content) < 5000
     assert b'"status": "failed"' in content
     assert b"Line 1: the header line is longer than 65,536 bytes" in content
@@ -129,9 +131,9 @@ def test_it_adds_no_note_when_the_tenth_error_is_the_last_row(forecast):
     ],
     ids=["one-huge-cell", "many-cells", "quoted-lines"],
 )
-def test_it_refuses_a_huge_row_in_little_memory(forecast, settings, row):
+def test_it_refuses_a_huge_row_in_little_memory(forecast, monkeypatch, row):
     body = HEADER + b"2031-01-01,North,1\n" + row + b"\n2031-01-01,North,1\n"
-    peak, content = run_measured(forecast, settings, body)
+    peak, content = run_measured(forecast, monkeypatch, body)
     assert len(content) < 5000
     assert (
         f"Line 3: the row starting here is longer than {MAX_ROW_BYTES:,} bytes, "

@@ -1,20 +1,25 @@
-"""Receiving the body in chunks, and running jobs inline or on the import thread."""
+"""Receiving the body into storage in chunks, and running a job from its stored file."""
 
 import io
+import os
+import stat
+import uuid
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import Client
 
-from datasets.importer import (
+from datasets.import_runner import GONE_ERROR, Claim, import_job_run
+from datasets.import_storage import (
     CHUNK_SIZE,
+    UPLOAD_FOLDER,
     BodyTooLarge,
-    import_job_run,
-    import_jobs_wait,
-    spool_path,
-    spool_request_body,
+    import_upload_store,
 )
 from datasets.models import Dataset, ImportJob
 from tests.datasets.conftest import GOOD_CSV, push, status
+
+pytestmark = pytest.mark.django_db
 
 
 class CountingStream(io.BytesIO):
@@ -28,52 +33,91 @@ class CountingStream(io.BytesIO):
         return chunk
 
 
-@pytest.mark.django_db
-def test_it_stops_reading_as_soon_as_the_body_passes_the_limit(forecast):
+def stored_files() -> list[str]:
+    if not default_storage.exists(UPLOAD_FOLDER):
+        return []
+    return default_storage.listdir(UPLOAD_FOLDER)[1]
+
+
+def test_it_stops_reading_as_soon_as_the_body_passes_the_limit():
     # A body with no trustworthy length: the limit is enforced while reading.
     stream = CountingStream(b"x" * (10 * CHUNK_SIZE))
-    job_id = ImportJob(workspace=forecast.dataset.workspace).id
     with pytest.raises(BodyTooLarge):
-        spool_request_body(stream=stream, job_id=job_id, max_bytes=CHUNK_SIZE + 10)
+        import_upload_store(stream=stream, job_id=uuid.uuid4(), max_bytes=CHUNK_SIZE + 10)
     assert stream.bytes_read == 2 * CHUNK_SIZE
-    assert not spool_path(job_id).exists()
+    assert stored_files() == []
 
 
-@pytest.mark.django_db
-def test_it_removes_the_spooled_file_once_the_import_ran(forecast):
+def test_it_keeps_the_upload_in_storage_readable_only_by_the_app(forecast, held_imports, settings):
     response = push(Client(), forecast.import_key, GOOD_CSV, forecast.configuration.pk)
-    assert not spool_path(response.json()["importId"]).exists()
+    job = ImportJob.objects.get(pk=response.json()["importId"])
+    assert held_imports == [str(job.id)]
+    assert job.upload_name == f"{UPLOAD_FOLDER}/{job.id}.csv"
+    with default_storage.open(job.upload_name, "rb") as stored:
+        assert stored.read() == GOOD_CSV
+    path = default_storage.path(job.upload_name)
+    assert path.startswith(str(settings.MEDIA_ROOT))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
 
 
-@pytest.mark.django_db
+def test_it_deletes_the_stored_file_once_the_import_succeeded(forecast):
+    response = push(Client(), forecast.import_key, GOOD_CSV, forecast.configuration.pk)
+    job = ImportJob.objects.get(pk=response.json()["importId"])
+    assert job.status == "succeeded"
+    assert not default_storage.exists(job.upload_name)
+    assert stored_files() == []
+
+
+def test_it_deletes_the_stored_file_once_the_import_failed(forecast):
+    body = b"month,region,revenue\n2030-01-01,North,abc\n"
+    response = push(Client(), forecast.import_key, body, forecast.configuration.pk)
+    job = ImportJob.objects.get(pk=response.json()["importId"])
+    assert (job.status, job.errors) == (
+        "failed",
+        ["Line 2: 'abc' is not a number in column Revenue."],
+    )
+    assert stored_files() == []
+
+
+def test_it_keeps_no_file_for_an_empty_body(forecast):
+    response = push(Client(), forecast.import_key, b"", forecast.configuration.pk)
+    assert response.status_code == 400
+    assert stored_files() == []
+    assert not ImportJob.objects.exists()
+
+
 def test_it_runs_a_job_only_once(forecast):
     client = Client()
     import_id = push(client, forecast.import_key, GOOD_CSV, forecast.configuration.pk).json()[
         "importId"
     ]
-    import_job_run(job_id=import_id)
+    assert import_job_run(job_id=uuid.UUID(import_id)) is Claim.NOT_QUEUED
     assert Dataset.objects.get(pk=forecast.dataset.pk).version == 1
     assert status(client, forecast.import_key, import_id).json()["status"] == "succeeded"
 
 
-@pytest.mark.django_db
-def test_it_fails_a_job_whose_upload_is_gone(world, forecast):
-    job = ImportJob.objects.create(workspace=world.acme, configuration=forecast.configuration)
-    import_job_run(job_id=job.id)
+def test_it_fails_a_job_whose_upload_is_gone(forecast, held_imports):
+    response = push(Client(), forecast.import_key, GOOD_CSV, forecast.configuration.pk)
+    job = ImportJob.objects.get(pk=response.json()["importId"])
+    default_storage.delete(job.upload_name)
+    assert import_job_run(job_id=job.id) is Claim.CLAIMED
     job.refresh_from_db()
-    assert job.status == "failed"
-    assert job.errors == ["The uploaded file is no longer available."]
+    assert (job.status, job.errors) == ("failed", [GONE_ERROR])
+    assert GONE_ERROR == "The uploaded file is no longer available; push the file again."
+    assert forecast.rows() == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_queues_the_import_and_runs_it_on_the_import_thread(forecast, settings):
-    settings.IMPORT_RUN_INLINE = False
+def test_it_runs_a_queued_job_from_its_stored_file(forecast, held_imports):
     client = Client()
     body = b"month,region,revenue\n" + b"2031-01-01,North,5\n" * 3000
     response = push(client, forecast.import_key, body, forecast.configuration.pk)
     assert response.status_code == 202
-    assert import_jobs_wait(timeout=30)
-    result = status(client, forecast.import_key, response.json()["importId"]).json()
+    import_id = response.json()["importId"]
+    assert status(client, forecast.import_key, import_id).json()["status"] == "queued"
+    assert import_job_run(job_id=uuid.UUID(import_id)) is Claim.CLAIMED
+    result = status(client, forecast.import_key, import_id).json()
     assert (result["status"], result["rowsImported"]) == ("succeeded", 3000)
     dataset = Dataset.objects.get(pk=forecast.dataset.pk)
     assert (dataset.version, dataset.rows.count()) == (1, 3000)
+    assert stored_files() == []

@@ -22,7 +22,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from integrations.models import Connection, Delivery
-    from integrations.services.deliveries import delivery_execute, delivery_start
+    from integrations.services.deliveries import delivery_start
+    from integrations.services.delivery_send import delivery_execute
 
     connection = Connection.objects.get(pk=connection_id)
     user = get_user_model().objects.get(pk=user_id)
@@ -30,9 +31,12 @@ def main() -> None:
     while not Path(go_file).exists():
         time.sleep(0.005)
     outcomes: Counter[str] = Counter()
-    for _ in range(int(clicks)):
-        delivery = delivery_start(connection=connection, user=user, source="widget", widget_id=1)
+    for n in range(int(clicks)):
+        # One button each: a click waiting for a free slot must not make the next a repeat.
+        delivery = delivery_start(connection=connection, user=user, source="widget", widget_id=n)
         if delivery.outcome == Delivery.Outcome.PENDING:
+            # Sent now, or, with two calls already in flight from the other processes, by the
+            # send that frees a slot (it hands on to the oldest waiting click).
             delivery = delivery_execute(delivery_id=delivery.pk)
         outcomes[delivery.outcome] += 1
     print(" ".join(f"{outcome}={count}" for outcome, count in sorted(outcomes.items())))

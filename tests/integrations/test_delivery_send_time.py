@@ -1,6 +1,6 @@
-"""What delivery_execute checks when a queued click finally runs: it has not waited so long that
-the click already counts as lost, and the connection still points at the host the quota counted.
-Either way a call that is not sent gives its slot back."""
+"""What delivery_execute checks when a queued click finally runs: it has not waited past
+DELIVERY_MAX_WAIT (the page then already says it was not sent), and the connection still points
+at the host the quota counted. Either way a call that is not sent gives its slot back."""
 
 from datetime import timedelta
 
@@ -10,13 +10,10 @@ from django.utils import timezone
 
 from integrations import address_policy
 from integrations.models import Delivery
-from integrations.selectors.deliveries import (
-    host_quota,
-    pending_lost_after,
-    pending_send_window,
-)
+from integrations.selectors.deliveries import delivery_max_wait, host_quota
 from integrations.services.connections import connection_update
-from integrations.services.deliveries import delivery_execute, delivery_start
+from integrations.services.deliveries import delivery_start
+from integrations.services.delivery_send import delivery_execute
 from tests.integrations.delivery_support import URL, FakeDNS, make_connection
 
 pytestmark = pytest.mark.django_db
@@ -72,16 +69,18 @@ def age(delivery, by: timedelta) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - by)
 
 
-def test_it_does_not_send_a_click_that_waited_past_the_lost_threshold(world, connection, receiver):
+def test_it_does_not_send_a_click_that_waited_past_the_longest_wait(world, connection, receiver):
     waited = click(connection, world.victor)
-    age(waited, pending_lost_after() + timedelta(seconds=1))
+    age(waited, delivery_max_wait() + timedelta(seconds=1))
 
     delivery = delivery_execute(delivery_id=waited.pk)
 
     assert len(receiver.calls) == 0
-    assert (delivery.outcome, delivery.detail) == (
-        Outcome.FAILED,
-        "Not sent: it waited too long to be sent",
+    assert (delivery.state, delivery.outcome, delivery.reason, delivery.detail) == (
+        "final",
+        Outcome.LOST,
+        "stale",
+        "Not sent: it waited too long to be sent — press the button again",
     )
     assert delivery.finished_at is not None and delivery.counts_toward_quota is False
     assert host_quota(workspace=world.acme, host=connection.host).used == 0
@@ -92,7 +91,7 @@ def test_it_does_not_send_a_click_that_waited_past_the_lost_threshold(world, con
 
 def test_it_sends_only_the_new_click_when_a_lost_one_runs_after_it(world, connection, receiver):
     lost = click(connection, world.victor)
-    age(lost, pending_lost_after() + timedelta(seconds=1))
+    age(lost, delivery_max_wait() + timedelta(seconds=1))
     again = click(connection, world.victor)  # the lost click no longer holds the button back
     assert again.outcome == Outcome.PENDING
 
@@ -103,16 +102,15 @@ def test_it_sends_only_the_new_click_when_a_lost_one_runs_after_it(world, connec
     assert keys == [str(again.idempotency_key)]
 
 
-def test_it_stops_sending_a_click_before_its_call_could_outlast_the_lost_threshold(
-    world, connection, receiver
+def test_it_sends_a_click_that_waited_in_line_for_less_than_the_longest_wait(
+    world, connection, receiver, settings
 ):
-    # Resolving (connect timeout) plus the deadline must fit before the click counts as lost.
-    assert pending_send_window() == pending_lost_after() - timedelta(seconds=5 + 15)
+    settings.DELIVERY_MAX_WAIT = 300
     late = click(connection, world.victor)
-    age(late, pending_send_window() + timedelta(seconds=1))
-    assert delivery_execute(delivery_id=late.pk).outcome == Outcome.FAILED
+    age(late, timedelta(seconds=301))
+    assert delivery_execute(delivery_id=late.pk).outcome == Outcome.LOST
     in_time = click(connection, world.victor, widget_id=8)
-    age(in_time, pending_send_window() - timedelta(seconds=5))
+    age(in_time, timedelta(seconds=295))
     assert delivery_execute(delivery_id=in_time.pk).outcome == Outcome.SUCCEEDED
     assert len(receiver.calls) == 1
 
@@ -122,7 +120,7 @@ def test_it_gives_the_slot_of_a_click_that_waited_too_long_back(
 ):
     settings.OUTBOUND_CALLS_PER_HOUR = 1
     waited = click(connection, world.victor)
-    age(waited, pending_lost_after() + timedelta(seconds=1))
+    age(waited, delivery_max_wait() + timedelta(seconds=1))
     delivery_execute(delivery_id=waited.pk)
     assert click(connection, world.erin).outcome == Outcome.PENDING
 

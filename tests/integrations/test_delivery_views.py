@@ -13,6 +13,7 @@ from django.utils import timezone
 from integrations import address_policy
 from integrations.models import Delivery
 from integrations.services.deliveries import delivery_start
+from integrations.services.delivery_send import delivery_execute
 from tests.conftest import PERSONAS
 from tests.integrations.delivery_support import URL, FakeDNS, ledger_rows, make_connection
 
@@ -51,6 +52,7 @@ def urls_for(connection, delivery):
 def test_it_lets_only_the_workspace_admin_in(world, connection, persona):
     responses.post(URL, body="ok")
     delivery = delivery_start(connection=connection, user=world.victor, source="widget")
+    delivery_execute(delivery_id=delivery.pk)
     client = world.client_for(persona)
     for method, url in urls_for(connection, delivery):
         response = getattr(client, method)(url)
@@ -61,7 +63,7 @@ def test_it_lets_only_the_workspace_admin_in(world, connection, persona):
         else:
             assert response.status_code == 404, (persona, url)
     sent = 1 if persona == "alice" else 0  # only alice's Test went out
-    assert len(responses.calls) == sent
+    assert len(responses.calls) == 1 + sent  # victor's click, and that Test
     assert Delivery.objects.filter(source="test").count() == sent
 
 
@@ -113,9 +115,9 @@ def test_it_polls_a_pending_call_until_it_is_final(world, connection):
     client = world.client_for("alice")
     pending = client.get(url, **HTMX).content.decode()
     assert f'hx-get="{url}"' in pending and 'hx-trigger="load delay:500ms"' in pending
-    assert "Sending…" in pending
+    assert "Waiting to send…" in pending
     Delivery.objects.filter(pk=delivery.pk).update(
-        outcome=Outcome.TIMED_OUT, detail="No answer within 10 s"
+        state="final", outcome=Outcome.TIMED_OUT, detail="No answer within 10 s"
     )
     final = client.get(url, **HTMX).content.decode()
     assert "hx-get" not in final and "No answer within 10 s" in final
@@ -129,7 +131,8 @@ def test_it_stops_polling_a_call_whose_result_was_lost(world, connection):
         .get(reverse("integrations:delivery_status", args=[delivery.pk]), **HTMX)
         .content.decode()
     )
-    assert "hx-get" not in page and "No result was recorded for this call" in page
+    assert "hx-get" not in page
+    assert "Not sent: it waited too long to be sent — press the button again" in page
 
 
 def test_it_pages_the_delivery_log_25_at_a_time(world, connection):

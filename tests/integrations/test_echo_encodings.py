@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,7 +18,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from integrations.models import Delivery
-from integrations.services.deliveries import delivery_execute, delivery_start
+from integrations.services.deliveries import delivery_start
+from integrations.services.delivery_send import delivery_execute
 from integrations.services.masking import REDACTED
 from tests.integrations.delivery_support import make_connection
 from tests.secret_log_guard import SECRET_MARKER
@@ -138,12 +140,12 @@ def test_the_sqlite_file_holds_no_secret_after_a_call(transactional_db, world, r
         pytest.skip("reads the SQLite database file itself")
     connection = connection_to(receiver, world, secret="body value")
     send(connection, world.alice)  # committed: the rows are in the file (or its journal)
-    stored = b"".join(
-        path.read_bytes()
-        for path in Path(db.settings_dict["NAME"]).parent.glob(
-            Path(db.settings_dict["NAME"]).name + "*"
-        )
-    )
+    name = Path(db.settings_dict["NAME"])
+    files = sorted(str(path) for path in name.parent.glob(name.name + "*"))
+    # Read by another process: closing a file this process opened would drop every POSIX lock
+    # the process holds on it, the locks of its open SQLite connections included, and corrupt
+    # their view of the database for the rest of the run.
+    stored = subprocess.run(["cat", *files], capture_output=True, check=True).stdout  # noqa: S603,S607
     assert b"Forecast pipeline" in stored  # the delivery row's clear columns are in these bytes
     for secret in SECRETS.values():
         for form in transformations(secret).values():

@@ -11,7 +11,8 @@ from django.utils.html import escape
 
 from integrations import address_policy
 from integrations.models import Delivery
-from integrations.services.deliveries import delivery_execute, delivery_start
+from integrations.services.deliveries import delivery_start
+from integrations.services.delivery_send import delivery_execute
 from tests.integrations.delivery_support import URL, FakeDNS, make_connection
 from tests.secret_log_guard import SECRET_MARKER
 

@@ -7,7 +7,8 @@ from integrations import address_policy
 from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import calls_left_this_hour
 from integrations.services.connections import connection_create
-from integrations.services.deliveries import delivery_execute, delivery_start
+from integrations.services.deliveries import delivery_start
+from integrations.services.delivery_send import delivery_execute
 from tests.integrations.delivery_support import FakeDNS, make_connection
 
 pytestmark = pytest.mark.django_db

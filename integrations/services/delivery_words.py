@@ -1,0 +1,78 @@
+"""A delivery in words: `detail` is written for people when a row is recorded or finished, and
+these functions choose what each reader may see. Code decides on `state`, `outcome` and
+`reason`, never on these words.
+
+Two sets of words: `delivery_public_message` for anyone who may click the button, and
+`delivery_admin_message` for the delivery log. Only the log names what the remote service chose
+(a redirect's target): a service must not be able to put words of its choosing on a board.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from integrations.models import Delivery
+from integrations.selectors.deliveries import delivery_effective_state
+
+Outcome = Delivery.Outcome
+Reason = Delivery.Reason
+State = Delivery.State
+
+WAITING = "Waiting to send…"
+SENDING = "Sending…"
+DUPLICATE = "Already sending — wait for the first click to finish"
+DISABLED = "This connection is disabled"
+DELETED = "This connection was deleted"
+UNREADABLE = "The connection's settings could not be read — set it up again"
+DELETED_CONNECTION_NAME = "(deleted connection)"
+INTERNAL_ERROR = "The call could not be made because of an error on our side"
+STALE = "Not sent: it waited too long to be sent — press the button again"
+WORKER_DIED = "No result recorded — the service may have received it"
+ADDRESS_CHANGED = "Not sent: the connection's address changed after the click"
+HEADERS_BREAK_RULES = (
+    "Not sent: the stored headers break a rule added since they were set — replace them in the "
+    "connection's settings"
+)
+REDIRECT_NOT_FOLLOWED = (
+    "The service answered with a redirect, which Switchboard does not follow — "
+    "tell your workspace admin"
+)
+
+# For a final row recorded without words of its own.
+_FALLBACK = {
+    Outcome.SUCCEEDED: "Sent",
+    Outcome.FAILED: "The call failed",
+    Outcome.TIMED_OUT: "No answer in time",
+    Outcome.BLOCKED: "Blocked: that address is not public",
+    Outcome.REFUSED: "Limit reached — try again later",
+    Outcome.DUPLICATE: DUPLICATE,
+    Outcome.LOST: STALE,
+    Outcome.UNKNOWN: WORKER_DIED,
+}
+
+
+def not_shared_words(application_name: str) -> str:
+    return f"This connection is not available to {application_name}"[:300]
+
+
+def delivery_public_message(delivery: Delivery, *, now: datetime | None = None) -> str:
+    """What anyone who may click the button may read: the outcome in words.
+
+    Never the response body, nor a redirect's target (the remote service chose it). The rest
+    of the detail is safe to show: egress and the delivery services write it from the outcome,
+    status, timings and the configured host only.
+    """
+    if delivery.reason == Reason.REDIRECT:
+        return REDIRECT_NOT_FOLLOWED
+    return delivery_admin_message(delivery, now=now)
+
+
+def delivery_admin_message(delivery: Delivery, *, now: datetime | None = None) -> str:
+    """The outcome in words for the delivery log, which only Workspace Admins see: as the public
+    message, but naming where a redirect pointed."""
+    if delivery.state != State.FINAL:
+        if delivery_effective_state(delivery, now=now) == State.FINAL:
+            # Past its time and not yet swept: say what the sweep will record.
+            return STALE if delivery.state == State.WAITING else WORKER_DIED
+        return WAITING if delivery.state == State.WAITING else SENDING
+    return delivery.detail or _FALLBACK.get(delivery.outcome, delivery.get_outcome_display())

@@ -1,0 +1,140 @@
+"""The one door for sending a connection's POST, for every caller: the Action widget's click
+(boards), the admin's Test button, and anything added later.
+
+`connection_send` records the click (deliveries.py) and, when it may send, hands it to a worker
+once the transaction commits (delivery_send.py runs it). `delivery_status` says where a
+delivery stands, as a `DeliveryStatus` templates and views read: no caller looks at a Delivery's
+fields or compares its words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from config.celery import enqueue_after_commit
+from integrations.models import Connection, Delivery
+from integrations.selectors.deliveries import delivery_effective_state, delivery_get_for_user
+from integrations.services.deliveries import delivery_record_unavailable, delivery_start
+from integrations.services.delivery_words import delivery_public_message
+from workspace.models import Application, Workspace
+from workspace.selectors import AnyUser
+
+Outcome = Delivery.Outcome
+Reason = Delivery.Reason
+State = Delivery.State
+
+SOURCE_WIDGET = Delivery.Source.WIDGET
+SOURCE_TEST = Delivery.Source.TEST
+
+
+@dataclass(frozen=True)
+class SendOrigin:
+    """Where a click came from. Board and widget are plain ids and a label snapshot: the log
+    keeps them after the board is gone. `application`, when given, is the board's application:
+    a connection no longer shared with it sends nothing."""
+
+    board_id: int | None = None
+    widget_id: int | None = None
+    board_name: str = ""
+    widget_label: str = ""
+    application: Application | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    delivery_id: int
+    state: str  # Delivery.State: waiting, sending, final
+    outcome: str  # Delivery.Outcome; "pending" until final
+    reason: str  # Delivery.Reason; "" when nothing went wrong
+    final: bool
+    message: str  # words anyone who may click may read
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome == Outcome.SUCCEEDED
+
+    @property
+    def connection_unavailable(self) -> bool:
+        """Refused because of the connection's own state, decided afresh under the lock."""
+        return self.outcome == Outcome.BLOCKED and self.reason in UNAVAILABLE_REASONS
+
+
+UNAVAILABLE_REASONS = frozenset({Reason.DISABLED, Reason.DELETED, Reason.NOT_SHARED})
+
+
+def connection_send(
+    *,
+    connection: Connection,
+    user: AnyUser | None,
+    source: str,
+    origin: SendOrigin | None = None,
+) -> DeliveryStatus:
+    """Record one click and, if it may send, queue it for a worker. Every call leaves exactly
+    one delivery record; what it says is in the returned status."""
+    origin = origin or SendOrigin()
+    delivery = delivery_start(
+        connection=connection,
+        user=user,
+        source=source,
+        board_id=origin.board_id,
+        widget_id=origin.widget_id,
+        board_name=origin.board_name,
+        widget_label=origin.widget_label,
+        application=origin.application,
+    )
+    if delivery.state == State.WAITING:
+        # Imported here: the task module imports the services this module is part of.
+        from integrations.tasks import delivery_send_task
+
+        enqueue_after_commit(delivery_send_task, delivery.pk)
+        # Run in place (tests), the outcome may be known already.
+        delivery.refresh_from_db()
+    return delivery_status(delivery=delivery)
+
+
+def connection_send_unavailable(
+    *, workspace: Workspace, user: AnyUser | None, origin: SendOrigin
+) -> DeliveryStatus:
+    """Record a click on a button whose connection is gone: blocked, sent nowhere."""
+    delivery = delivery_record_unavailable(
+        workspace=workspace,
+        user=user,
+        board_id=origin.board_id,
+        widget_id=origin.widget_id,
+        board_name=origin.board_name,
+        widget_label=origin.widget_label,
+    )
+    return delivery_status(delivery=delivery)
+
+
+def delivery_status(*, delivery: Delivery) -> DeliveryStatus:
+    state = delivery_effective_state(delivery)
+    final = state == State.FINAL
+    outcome, reason = delivery.outcome, delivery.reason
+    if final and delivery.state != State.FINAL:
+        # Past its time and not swept yet: as the sweep will record it.
+        if delivery.state == State.WAITING:
+            outcome, reason = Outcome.LOST, Reason.STALE
+        else:
+            outcome, reason = Outcome.UNKNOWN, Reason.WORKER_DIED
+    return DeliveryStatus(
+        delivery_id=delivery.pk,
+        state=state,
+        outcome=outcome,
+        reason=reason,
+        final=final,
+        message=delivery_public_message(delivery),
+    )
+
+
+def delivery_status_for_user(
+    *, user: AnyUser, delivery_id: int, widget_id: int | None = None
+) -> DeliveryStatus:
+    """Where a click stands, if `user` made it or administers its workspace (and, with
+    `widget_id`, it belongs to that widget); otherwise 404."""
+    delivery = delivery_get_for_user(user=user, delivery_id=delivery_id)
+    if widget_id is not None and delivery.widget_id != widget_id:
+        raise Http404("No such delivery.")
+    return delivery_status(delivery=delivery)
