@@ -202,9 +202,39 @@ def _run(args: argparse.Namespace) -> None:
             worker.wait(timeout=30)
     outcomes = dict(Delivery.objects.values_list("outcome").order_by().annotate(n=models_count()))
     most_at_once = max(server.most_at_once for server in receivers)
+    gaps = _slot_gaps()
     for server in (*receivers, instant):
         server.shutdown()
     _report(args, all_final, bare, idle_board, busy_board, click_times, outcomes, most_at_once)
+    print(
+        f"slot idle between one send's end and the next claim on its host: median "
+        f"{statistics.median(gaps):.0f} ms, p95 {_p95(gaps):.0f} ms"
+    )
+    from integrations.models import Delivery
+
+    durations = [d for d in Delivery.objects.values_list("duration_ms", flat=True) if d]
+    print(
+        f"send duration as the worker measured it: median {statistics.median(durations):.0f} ms,"
+        f" p95 {_p95(durations):.0f} ms"
+    )
+
+
+def _slot_gaps() -> list[float]:
+    """For each host, ms from each send's end to the claim that took its slot next."""
+    from integrations.models import Delivery
+
+    rows = Delivery.objects.values_list("host", "sending_started_at", "finished_at")
+    by_host: dict[str, list] = {}
+    for host, started, finished in rows:
+        by_host.setdefault(host, []).append((started, finished))
+    gaps = []
+    for sends in by_host.values():
+        starts = sorted(started for started, _ in sends)
+        ends = sorted(finished for _, finished in sends)
+        # The (i + 2)-th claim of a host uses the slot the i-th finished send freed.
+        for end, start in zip(ends, starts[2:], strict=False):
+            gaps.append(max(0.0, (start - end).total_seconds() * 1000))
+    return gaps
 
 
 def models_count():

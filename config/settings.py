@@ -236,6 +236,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# And no message waits in a worker whose threads are all busy while another worker idles (a
+# handed-on slot would sit there for a whole send). Celery offers this for Redis only.
+CELERY_WORKER_DISABLE_PREFETCH = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 # Sends wait on the network, not the CPU: threads, many per worker (see README, "Running on
 # several machines").
 CELERY_WORKER_POOL = os.environ.get("CELERY_WORKER_POOL", "threads")
