@@ -49,3 +49,8 @@ def enqueue_after_commit(task, *args) -> None:
 
 
 _eager = threading.local()
+
+
+def tasks_run_in_place() -> bool:
+    """Whether enqueued tasks have already run when `enqueue_after_commit` returns (eager)."""
+    return bool(app.conf.task_always_eager)

@@ -1,13 +1,32 @@
+from functools import cache
+
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from workspace.models import Membership
 from workspace.selectors import membership_for_user
 
 
 def current_workspace(request: HttpRequest) -> dict:
-    """The signed-in user's workspace and whether they administer it, for the navigation bar."""
-    membership = membership_for_user(user=request.user) if hasattr(request, "user") else None
+    """The signed-in user's workspace and whether they administer it, for the navigation bar.
+
+    Looked up only when a template uses them: the partials HTMX swaps in (a click's answer, a
+    poll) never draw the navigation bar, and should not pay a query for it.
+    """
+
+    @cache
+    def membership() -> Membership | None:
+        return membership_for_user(user=request.user) if hasattr(request, "user") else None
+
+    def workspace():
+        found = membership()
+        return found.workspace if found else None
+
+    def is_admin() -> bool:
+        found = membership()
+        return bool(found and found.role == Membership.Role.ADMIN)
+
     return {
-        "current_workspace": membership.workspace if membership else None,
-        "is_workspace_admin": bool(membership and membership.role == Membership.Role.ADMIN),
+        "current_workspace": SimpleLazyObject(workspace),
+        "is_workspace_admin": SimpleLazyObject(is_admin),
     }

@@ -58,9 +58,12 @@ def _applications_with_role(user: AnyUser, **role_filter: object) -> QuerySet[Ap
     user holds a role in (narrowed by `role_filter`)."""
     if not user.is_authenticated:
         return Application.objects.none()
-    workspace = workspace_for_user(user=user)
-    applications = Application.objects.filter(workspace=workspace)
-    if is_workspace_admin(user=user, workspace=workspace):
+    membership = membership_for_user(user=user)
+    if membership is None:
+        raise Http404("You are not a member of any workspace.")
+    # The role comes with the membership row: no second query to ask whether it is an admin's.
+    applications = Application.objects.filter(workspace_id=membership.workspace_id)
+    if membership.role == Membership.Role.ADMIN:
         return applications
     return applications.filter(roles__user=user, **role_filter).distinct()
 

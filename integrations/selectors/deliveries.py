@@ -148,8 +148,12 @@ def delivery_waiting(*, workspace_id: int, host: str) -> QuerySet[Delivery]:
 
 def quota_counted(*, workspace: Workspace, host: str, now: datetime) -> QuerySet[Delivery]:
     """The calls to `host` that count against the workspace's quota at `now`."""
+    return quota_counted_for(workspace_id=workspace.pk, host=host, now=now)
+
+
+def quota_counted_for(*, workspace_id: int, host: str, now: datetime) -> QuerySet[Delivery]:
     return Delivery.objects.filter(
-        workspace=workspace,
+        workspace_id=workspace_id,
         host=host,
         counts_toward_quota=True,
         created_at__gt=now - QUOTA_WINDOW,
@@ -162,7 +166,13 @@ def quota_next_possible_at(*, workspace: Workspace, host: str, now: datetime) ->
     The time is when enough counted calls have left the rolling hour to make room for one, rounded
     UP to the minute: a person who comes back at the minute we show must not be refused again.
     """
-    counted = quota_counted(workspace=workspace, host=host, now=now)
+    return quota_next_possible_for(workspace_id=workspace.pk, host=host, now=now)
+
+
+def quota_next_possible_for(*, workspace_id: int, host: str, now: datetime) -> datetime | None:
+    """As `quota_next_possible_at`, by id: the click holds the host lock while it asks, and
+    must not load the workspace row meanwhile."""
+    counted = quota_counted_for(workspace_id=workspace_id, host=host, now=now)
     used = counted.count()
     if used < settings.OUTBOUND_CALLS_PER_HOUR:
         return None

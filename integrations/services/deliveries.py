@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, Q, QuerySet, Value
 from django.utils import timezone
 
 from integrations.address_policy import canonical_host
@@ -33,7 +33,7 @@ from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import (
     delivery_max_wait,
     delivery_sending_dead_after,
-    quota_next_possible_at,
+    quota_next_possible_for,
 )
 from integrations.services import delivery_words as words
 from integrations.services.quota import host_lock_hold, quota_refusal_message
@@ -84,18 +84,19 @@ def delivery_start(
         # Read the clock only once the lock is ours, so the ledger's times follow the lock order.
         now = timezone.now()
         # Checked afresh under the lock: the caller's copy may predate an admin's change.
-        enabled = Connection.objects.filter(pk=connection.pk).values_list("enabled", flat=True)
-        if not enabled:
+        current = _current_state(connection, application)
+        if current is None:
             fields["connection"] = None
             return _record(fields, Outcome.BLOCKED, Reason.DELETED, words.DELETED, now=now)
-        if not enabled[0]:
+        enabled, granted = current
+        if not enabled:
             return _record(fields, Outcome.BLOCKED, Reason.DISABLED, words.DISABLED, now=now)
-        if application is not None and not _granted(connection, application):
+        if application is not None and not granted:
             detail = words.not_shared_words(application.name)
             return _record(fields, Outcome.BLOCKED, Reason.NOT_SHARED, detail, now=now)
         if _in_flight(fields, now=now).exists():
             return _record(fields, Outcome.DUPLICATE, Reason.DUPLICATE, words.DUPLICATE, now=now)
-        next_at = quota_next_possible_at(workspace=connection.workspace, host=host, now=now)
+        next_at = quota_next_possible_for(workspace_id=connection.workspace_id, host=host, now=now)
         if next_at is not None:
             detail = quota_refusal_message(host=host, next_possible_at=next_at)
             return _record(fields, Outcome.REFUSED, Reason.QUOTA, detail, now=now)
@@ -136,11 +137,21 @@ def delivery_record_unavailable(
     return _record(fields, Outcome.BLOCKED, reason, detail[:300], unchecked=("host",))
 
 
-def _granted(connection: Connection, application: Application) -> bool:
-    return (
-        application.workspace_id == connection.workspace_id
-        and connection.applications.filter(pk=application.pk).exists()
-    )
+def _current_state(
+    connection: Connection, application: Application | None
+) -> tuple[bool, bool] | None:
+    """(enabled, shared with `application`) as the database has them now, in one query; None
+    when the connection is gone. Without an application, shared is True."""
+    rows = Connection.objects.filter(pk=connection.pk)
+    if application is None or application.workspace_id != connection.workspace_id:
+        granted: Any = Value(application is None, output_field=BooleanField())
+    else:
+        granted = Exists(
+            Connection.applications.through.objects.filter(
+                connection_id=connection.pk, application_id=application.pk
+            )
+        )
+    return rows.annotate(granted=granted).values_list("enabled", "granted").first()
 
 
 def _in_flight(fields: dict[str, Any], *, now: datetime) -> QuerySet[Delivery]:

@@ -1,0 +1,37 @@
+"""A click runs in a fixed, small number of queries: session, user, membership, board, widget,
+then one short ledger transaction (lock, connection state, repeat check, quota, record). The
+partial it answers with reads nothing more (the navigation bar's workspace is not drawn)."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from integrations.models import Delivery
+from tests.boards.test_click import HTMX
+
+# Session, user, membership, board, widget; then, in the ledger transaction, the lock row, the
+# connection's state (enabled and shared, one query), the repeat check, the quota count and the
+# insert. The transaction's own BEGIN and COMMIT are not counted here.
+CLICK_QUERIES = 10
+
+
+def clicks_queries(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, headers=HTMX)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_click_runs_in_a_fixed_number_of_queries(world, action_widget, queued_tasks):
+    client = world.client_for("victor")
+    url = reverse("boards:widget_click", args=[world.sales_board.pk, action_widget.pk])
+    clicks_queries(client, url)  # the host's lock row is created by its first click
+    Delivery.objects.update(state=Delivery.State.FINAL, outcome=Delivery.Outcome.SUCCEEDED)
+
+    queries = clicks_queries(client, url)
+
+    statements = [sql for sql in queries if not sql.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) <= CLICK_QUERIES, "\n".join(statements)
+    assert Delivery.objects.filter(state=Delivery.State.WAITING).count() == 1
