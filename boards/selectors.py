@@ -10,8 +10,14 @@ from django.shortcuts import get_object_or_404
 
 from boards.models import Board, Widget
 from boards.widgets.actions import action_label, action_unavailable_reason, confirmation_text
-from boards.widgets.data import KpiFigure, TablePage, kpi_figure, table_page
-from datasets.models import Dataset
+from boards.widgets.data import (
+    KpiFigure,
+    TablePage,
+    kpi_figure,
+    table_first_rows,
+    table_page,
+)
+from datasets.models import Dataset, DatasetRow
 from integrations.services import (
     Connection,
     DeliveryStatus,
@@ -109,7 +115,9 @@ def _widgets(board: Board) -> QuerySet[Widget]:
     )
 
 
-def _card(widget: Widget, board: Board) -> WidgetCard:
+def _card(
+    widget: Widget, board: Board, first_rows: dict[int, list[DatasetRow]] | None = None
+) -> WidgetCard:
     widget.board = board  # already loaded; saves a query per widget in templates
     if widget.kind == Widget.Kind.ACTION:
         reason = action_unavailable_reason(
@@ -123,7 +131,8 @@ def _card(widget: Widget, board: Board) -> WidgetCard:
     if not widget.dataset_granted:
         return WidgetCard(widget=widget, unavailable_reason=DATA_NOT_SHARED)
     if widget.kind == Widget.Kind.TABLE:
-        return WidgetCard(widget=widget, table=table_page(dataset=dataset))
+        rows = (first_rows or {}).get(dataset.pk)
+        return WidgetCard(widget=widget, table=table_page(dataset=dataset, first_rows=rows))
     if widget.kind == Widget.Kind.KPI:
         return WidgetCard(widget=widget, kpi=kpi_figure(widget=widget, dataset=dataset))
     return WidgetCard(widget=widget)
@@ -133,7 +142,19 @@ def board_cards(*, board: Board, data_only: bool = False) -> list[WidgetCard]:
     widgets = _widgets(board)
     if data_only:
         widgets = widgets.filter(kind__in=DATA_KINDS)
-    return [_card(widget, board) for widget in widgets]
+    widgets = list(widgets)
+    # Every table's first page in one query, however many tables the board has.
+    tables = {
+        widget.dataset.pk: widget.dataset
+        for widget in widgets
+        if widget.kind == Widget.Kind.TABLE
+        and widget.dataset is not None
+        # Only what the board will show: never rows of a dataset it may not read.
+        and widget.dataset.workspace_id == board.application.workspace_id
+        and widget.dataset_granted
+    }
+    first_rows = table_first_rows(datasets=list(tables.values()))
+    return [_card(widget, board, first_rows) for widget in widgets]
 
 
 def widget_card_get(*, board: Board, widget_id: int, kind: str | None = None) -> WidgetCard:

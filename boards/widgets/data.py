@@ -61,12 +61,39 @@ def _cell(value: object, column: DatasetColumn) -> Cell:
     return Cell(str(value), False)
 
 
-def table_page(*, dataset: Dataset) -> TablePage:
-    """The first page of rows. Columns come prefetched with the dataset when rendering a board."""
+def table_first_rows(*, datasets: list[Dataset]) -> dict[int, list[DatasetRow]]:
+    """The first page of rows of each dataset, for a whole board in one query.
+
+    An import numbers a dataset's rows from 0 with no gaps (datasets/importer.py), so the first
+    page is positions 0 to TABLE_PAGE_SIZE - 1. A dataset whose page comes back shorter than its
+    row count promises (rows removed some other way) is read on its own, so it still shows its
+    first rows.
+    """
+    pages: dict[int, list[DatasetRow]] = {dataset.pk: [] for dataset in datasets}
+    if not pages:
+        return pages
+    rows = DatasetRow.objects.filter(dataset_id__in=pages, position__lt=TABLE_PAGE_SIZE)
+    for row in rows.order_by("dataset_id", "position"):
+        pages[row.dataset_id].append(row)
+    for dataset in datasets:
+        if len(pages[dataset.pk]) < min(TABLE_PAGE_SIZE, dataset.row_count):
+            pages[dataset.pk] = _first_rows(dataset)
+    return pages
+
+
+def _first_rows(dataset: Dataset) -> list[DatasetRow]:
+    return list(DatasetRow.objects.filter(dataset=dataset).order_by("position")[:TABLE_PAGE_SIZE])
+
+
+def table_page(*, dataset: Dataset, first_rows: list[DatasetRow] | None = None) -> TablePage:
+    """The first page of rows (`first_rows` when the board fetched them with its other tables).
+    Columns come prefetched with the dataset when rendering a board."""
     columns = list(dataset.columns.all())
+    if first_rows is None:
+        first_rows = _first_rows(dataset)
     rows = [
         [_cell(row.values.get(column.name), column) for column in columns]
-        for row in DatasetRow.objects.filter(dataset=dataset).order_by("position")[:TABLE_PAGE_SIZE]
+        for row in first_rows
         if isinstance(row.values, dict)
     ]
     # The statistics' row count rather than COUNT(*), which reads a whole large dataset.
