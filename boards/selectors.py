@@ -17,7 +17,7 @@ from boards.widgets.data import (
     table_first_rows,
     table_page,
 )
-from datasets.models import Dataset, DatasetRow
+from datasets.models import Dataset
 from integrations.services import (
     Connection,
     DeliveryStatus,
@@ -116,7 +116,7 @@ def _widgets(board: Board) -> QuerySet[Widget]:
 
 
 def _card(
-    widget: Widget, board: Board, first_rows: dict[int, list[DatasetRow]] | None = None
+    widget: Widget, board: Board, first_rows: dict[int, list[dict]] | None = None
 ) -> WidgetCard:
     widget.board = board  # already loaded; saves a query per widget in templates
     if widget.kind == Widget.Kind.ACTION:

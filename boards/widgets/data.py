@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from boards.models import Widget
 from boards.widgets.formatting import format_aggregate, format_number
@@ -36,6 +38,17 @@ class TablePage:
     updated_at: datetime | None
     updated_today: bool
 
+    @property
+    def body_html(self) -> SafeString:
+        """The table's rows as HTML, every value escaped. Built here rather than with template
+        loops: a board of 50 tables has 2,500 cells, and looping over them in the template was
+        most of the board's rendering time."""
+        return format_html_join(
+            "\n",
+            "<tr>{}</tr>",
+            ((SafeString("".join(_cell_html(cell) for cell in row)),) for row in self.rows),
+        )
+
 
 @dataclass(frozen=True)
 class KpiFigure:
@@ -51,6 +64,12 @@ def _is_today(moment: datetime | None) -> bool:
     return moment is not None and timezone.localdate(moment) == timezone.localdate()
 
 
+def _cell_html(cell: Cell) -> str:
+    if cell.is_number:
+        return format_html('<td class="num">{}</td>', cell.text)
+    return format_html("<td>{}</td>", cell.text)
+
+
 def _cell(value: object, column: DatasetColumn) -> Cell:
     if value is None:
         return Cell("", False)
@@ -61,7 +80,7 @@ def _cell(value: object, column: DatasetColumn) -> Cell:
     return Cell(str(value), False)
 
 
-def table_first_rows(*, datasets: list[Dataset]) -> dict[int, list[DatasetRow]]:
+def table_first_rows(*, datasets: list[Dataset]) -> dict[int, list[dict]]:
     """The first page of rows of each dataset, for a whole board in one query.
 
     An import numbers a dataset's rows from 0 with no gaps (datasets/importer.py), so the first
@@ -69,32 +88,36 @@ def table_first_rows(*, datasets: list[Dataset]) -> dict[int, list[DatasetRow]]:
     row count promises (rows removed some other way) is read on its own, so it still shows its
     first rows.
     """
-    pages: dict[int, list[DatasetRow]] = {dataset.pk: [] for dataset in datasets}
+    pages: dict[int, list[dict]] = {dataset.pk: [] for dataset in datasets}
     if not pages:
         return pages
     rows = DatasetRow.objects.filter(dataset_id__in=pages, position__lt=TABLE_PAGE_SIZE)
-    for row in rows.order_by("dataset_id", "position"):
-        pages[row.dataset_id].append(row)
+    # Plain values, not model instances: a board of 50 tables reads 1,250 rows.
+    for dataset_id, values in rows.order_by("dataset_id", "position").values_list(
+        "dataset_id", "values"
+    ):
+        pages[dataset_id].append(values)
     for dataset in datasets:
         if len(pages[dataset.pk]) < min(TABLE_PAGE_SIZE, dataset.row_count):
             pages[dataset.pk] = _first_rows(dataset)
     return pages
 
 
-def _first_rows(dataset: Dataset) -> list[DatasetRow]:
-    return list(DatasetRow.objects.filter(dataset=dataset).order_by("position")[:TABLE_PAGE_SIZE])
+def _first_rows(dataset: Dataset) -> list[dict]:
+    rows = DatasetRow.objects.filter(dataset=dataset).order_by("position")
+    return list(rows.values_list("values", flat=True)[:TABLE_PAGE_SIZE])
 
 
-def table_page(*, dataset: Dataset, first_rows: list[DatasetRow] | None = None) -> TablePage:
+def table_page(*, dataset: Dataset, first_rows: list[dict] | None = None) -> TablePage:
     """The first page of rows (`first_rows` when the board fetched them with its other tables).
     Columns come prefetched with the dataset when rendering a board."""
     columns = list(dataset.columns.all())
     if first_rows is None:
         first_rows = _first_rows(dataset)
     rows = [
-        [_cell(row.values.get(column.name), column) for column in columns]
-        for row in first_rows
-        if isinstance(row.values, dict)
+        [_cell(values.get(column.name), column) for column in columns]
+        for values in first_rows
+        if isinstance(values, dict)
     ]
     # The statistics' row count rather than COUNT(*), which reads a whole large dataset.
     total = len(rows) if len(rows) < TABLE_PAGE_SIZE else max(dataset.row_count, len(rows))
