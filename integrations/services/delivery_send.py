@@ -34,10 +34,10 @@ from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import (
     CALLS_PER_HOST,
     delivery_in_flight,
-    delivery_max_wait,
     delivery_waiting,
 )
 from integrations.services import delivery_words as words
+from integrations.services.delivery_sweep import delivery_give_up_overdue
 from integrations.services.masking import connection_secrets, mask
 from integrations.services.quota import host_lock_hold
 from integrations.validators import validate_headers_text
@@ -118,14 +118,7 @@ def _claim(*, workspace_id: int, host: str, pk: int | None = None) -> Delivery |
         host_lock_hold(workspace_id=workspace_id, host=host)
         now = timezone.now()
         waiting = delivery_waiting(workspace_id=workspace_id, host=host)
-        waiting.filter(created_at__lte=now - delivery_max_wait()).update(
-            state=State.FINAL,
-            outcome=Outcome.LOST,
-            reason=Reason.STALE,
-            detail=words.STALE,
-            counts_toward_quota=False,
-            finished_at=now,
-        )
+        delivery_give_up_overdue(waiting, now=now)
         if delivery_in_flight(workspace_id=workspace_id, host=host, now=now).count() >= (
             CALLS_PER_HOST
         ):

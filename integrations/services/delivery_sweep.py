@@ -11,10 +11,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from integrations.models import Delivery
@@ -43,11 +43,10 @@ class SweepReport:
     handed_on: int
 
 
-def delivery_sweep() -> SweepReport:
-    now = timezone.now()
-    lost = Delivery.objects.filter(
-        state=State.WAITING, created_at__lte=now - delivery_max_wait()
-    ).update(
+def delivery_give_up_overdue(waiting: QuerySet[Delivery], *, now: datetime) -> int:
+    """End the clicks of `waiting` that waited past DELIVERY_MAX_WAIT as lost: never sent, their
+    quota slot given back. One conditional UPDATE, safe beside a claim."""
+    return waiting.filter(state=State.WAITING, created_at__lte=now - delivery_max_wait()).update(
         state=State.FINAL,
         outcome=Outcome.LOST,
         reason=Reason.STALE,
@@ -55,6 +54,11 @@ def delivery_sweep() -> SweepReport:
         counts_toward_quota=False,
         finished_at=now,
     )
+
+
+def delivery_sweep() -> SweepReport:
+    now = timezone.now()
+    lost = delivery_give_up_overdue(Delivery.objects.all(), now=now)
     unknown = Delivery.objects.filter(
         state=State.SENDING, sending_started_at__lte=now - delivery_sending_dead_after()
     ).update(
@@ -67,7 +71,7 @@ def delivery_sweep() -> SweepReport:
     return SweepReport(lost=lost, unknown=unknown, handed_on=_hand_on_forgotten(now=now))
 
 
-def _hand_on_forgotten(*, now) -> int:
+def _hand_on_forgotten(*, now: datetime) -> int:
     """For each host with clicks waiting a while, one task per free slot."""
     # Imported here: the task module imports the services.
     from config.celery import enqueue_after_commit
