@@ -144,6 +144,10 @@ def _send(
             outcome, detail = _describe_failure(error, endpoint.host, deadline, limits)
             return finish(outcome, started, detail)
         with response:
+            if deadline.expired:
+                # The deadline shut the socket while the headers were arriving, and the parser
+                # took the cut for their end: the status line alone is not an answer.
+                return finish(Outcome.TIMED_OUT, started, _timeout_detail(deadline, limits))
             return _read_response(response, endpoint, deadline, limits, started)
 
 
