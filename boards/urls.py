@@ -1,13 +1,13 @@
 from django.urls import path
 
-from boards.views import actions, boards, widgets
+from boards.views import actions, boards, live, widgets
 
 app_name = "boards"
 
 urlpatterns = [
     path("<int:pk>/", boards.board_detail, name="detail"),
     path("<int:pk>/edit/", boards.board_edit, name="edit"),
-    path("<int:pk>/changes/", boards.board_changes, name="changes"),
+    path("<int:pk>/events/", live.board_events, name="events"),
     # Edit mode
     path("<int:pk>/widgets/add/", widgets.widget_add_choose, name="widget_add_choose"),
     path("<int:pk>/widgets/add/<slug:slug>/", widgets.widget_add, name="widget_add"),

@@ -17,6 +17,7 @@ from django.test import Client
 from boards.models import Board
 from config.celery import app as celery_app
 from datasets.rate_limit import import_rate_limit_reset
+from tests.live_server import AsgiLiveServer
 from workspace.models import Application, ApplicationRole, Membership, Workspace
 from workspace.services import application_role_ensure, membership_ensure, user_ensure
 
@@ -45,6 +46,15 @@ class World:
         if persona != "anonymous":
             client.force_login(getattr(self, persona))
         return client
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """The ASGI application under uvicorn (tests/live_server.py), as production serves it."""
+    server = AsgiLiveServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

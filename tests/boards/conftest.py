@@ -4,12 +4,16 @@ the boards services, with DNS answered by a fake resolver (tests never use real 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
+from urllib.parse import unquote
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from boards.live import Watch, board_live_changes
 from boards.models import Board, Widget
 from boards.services import widget_create
 from datasets.models import Dataset, DatasetColumn, DatasetRow
@@ -174,3 +178,20 @@ def delivery_for(widget: Widget, user, **fields) -> Delivery:
         pending = fields["outcome"] == Delivery.Outcome.PENDING
         fields["state"] = Delivery.State.WAITING if pending else Delivery.State.FINAL
     return Delivery.objects.create(**fields)
+
+
+def board_stamp_on_page(client, board: Board) -> str:
+    """The stamp an open board's page starts its stream from."""
+    html = client.get(reverse("boards:detail", args=[board.pk])).content.decode()
+    return unquote(re.search(r"/events/\?since=([^&\"]+)", html).group(1))
+
+
+def live_check(user, board: Board, since: str, *, clicks_since=None) -> str:
+    """What one tick of the live-board watcher sends a board `user` has open at `since`: the
+    text of its events joined (change events' HTML; "gone" when access was withdrawn), or ""
+    when nothing is to be sent."""
+    watch = Watch(user.pk, board.pk, since, clicks_since or timezone.now())
+    return "".join(
+        "gone" + event.data if event.name == "gone" else event.data
+        for _, event in board_live_changes([watch])
+    )

@@ -1,12 +1,11 @@
-"""Widgets changed in the Django admin reach open boards: the next change check redraws them."""
-
-import re
+"""Widgets changed in the Django admin reach open boards: the live-board watcher redraws them."""
 
 import pytest
 from django.urls import reverse
 
 from boards.models import Widget
 from boards.services import widget_create
+from tests.boards.conftest import board_stamp_on_page, live_check
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +18,13 @@ def note(world):
 
 
 def open_board(world, board):
-    """What a viewer's open board holds: its page, and the stamp it polls with."""
-    page = world.client_for("alice").get(reverse("boards:detail", args=[board.pk]))
-    return re.search(r'data-stamp="([^"]+)"', page.content.decode()).group(1)
+    """What a viewer's open board holds: the stamp its page was drawn with."""
+    return board_stamp_on_page(world.client_for("alice"), board)
 
 
-def change_check(world, board, since):
-    url = reverse("boards:changes", args=[board.pk])
-    return world.client_for("alice").get(url, {"since": since}, headers={"HX-Request": "true"})
+def change_check(world, board, since) -> str:
+    """What the live-board watcher sends that open board next ("" for nothing)."""
+    return live_check(world.alice, board, since)
 
 
 def widget_form(widget, **overrides):
@@ -53,7 +51,7 @@ def test_it_shows_a_widget_edited_in_the_admin_on_open_boards(world, note, super
     url = reverse("admin:boards_widget_change", args=[note.pk])
     response = superuser_client.post(url, widget_form(note, text="After the edit"))
     assert response.status_code == 302
-    html = change_check(world, world.sales_board, since).content.decode()
+    html = change_check(world, world.sales_board, since)
     assert "After the edit" in html
 
 
@@ -62,23 +60,17 @@ def test_it_redraws_both_boards_when_the_admin_moves_a_widget(world, note, super
     workforce_since = open_board(world, world.workforce_board)
     url = reverse("admin:boards_widget_change", args=[note.pk])
     superuser_client.post(url, widget_form(note, board=world.workforce_board.pk))
-    assert (
-        "Before the edit"
-        not in change_check(world, world.sales_board, sales_since).content.decode()
-    )
-    assert (
-        "Before the edit"
-        in change_check(world, world.workforce_board, workforce_since).content.decode()
-    )
+    assert "Before the edit" not in change_check(world, world.sales_board, sales_since)
+    assert "Before the edit" in change_check(world, world.workforce_board, workforce_since)
 
 
 def test_it_removes_a_widget_deleted_in_the_admin_from_open_boards(world, note, superuser_client):
     since = open_board(world, world.sales_board)
     url = reverse("admin:boards_widget_delete", args=[note.pk])
     superuser_client.post(url, {"post": "yes"})
-    response = change_check(world, world.sales_board, since)
-    assert response.status_code == 200
-    assert "Before the edit" not in response.content.decode()
+    html = change_check(world, world.sales_board, since)
+    assert 'id="board-grid"' in html
+    assert "Before the edit" not in html
 
 
 def test_it_notices_widgets_deleted_in_bulk_from_the_admin_list(world, note, superuser_client):
@@ -88,9 +80,9 @@ def test_it_notices_widgets_deleted_in_bulk_from_the_admin_list(world, note, sup
         {"action": "delete_selected", "_selected_action": [note.pk], "post": "yes"},
     )
     assert not Widget.objects.exists()
-    response = change_check(world, world.sales_board, since)
-    assert response.status_code == 200
-    assert "Before the edit" not in response.content.decode()
+    html = change_check(world, world.sales_board, since)
+    assert 'id="board-grid"' in html
+    assert "Before the edit" not in html
 
 
 def board_form(board, widget, **widget_fields):
@@ -117,7 +109,7 @@ def test_it_notices_a_widget_edited_inline_on_the_board_page(world, note, superu
     superuser_client.post(url, board_form(board, note, title="Renamed inline"))
     note.refresh_from_db()
     assert note.title == "Renamed inline"
-    assert "Renamed inline" in change_check(world, board, since).content.decode()
+    assert "Renamed inline" in change_check(world, board, since)
 
 
 def test_it_leaves_open_boards_alone_when_the_admin_saves_nothing_new(
@@ -128,4 +120,4 @@ def test_it_leaves_open_boards_alone_when_the_admin_saves_nothing_new(
     superuser_client.post(
         reverse("admin:boards_board_change", args=[board.pk]), board_form(board, note)
     )
-    assert change_check(world, board, since).status_code == 204
+    assert change_check(world, board, since) == ""

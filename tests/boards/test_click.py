@@ -16,7 +16,15 @@ from boards.services import widget_create
 from integrations.models import Delivery
 from integrations.selectors.deliveries import delivery_sending_dead_after
 from integrations.services.delivery_send import delivery_execute
-from tests.boards.conftest import ENDPOINT, SECRET_BODY, SECRET_HEADER, add_action, delivery_for
+from tests.boards.conftest import (
+    ENDPOINT,
+    SECRET_BODY,
+    SECRET_HEADER,
+    add_action,
+    board_stamp_on_page,
+    delivery_for,
+    live_check,
+)
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -126,25 +134,21 @@ def test_it_shows_the_outcome_on_the_board_after_a_plain_post(world, action_widg
     assert "Refresh forecast: The service answered 500" in html
 
 
-def test_it_shows_a_working_state_that_polls_until_the_outcome_is_known(
+def test_it_shows_a_working_state_and_the_open_board_gets_the_outcome(
     queued_tasks, world, action_widget, receiver, settings
 ):
     # As in production: the call runs on a worker after the request, so the click returns first.
     receiver.post(ENDPOINT)
+    since = board_stamp_on_page(world.client_for("victor"), world.sales_board)
+    opened = timezone.now()
     html = click(world, action_widget).content.decode()
     delivery = Delivery.objects.get()
-    status_url = reverse(
-        "boards:widget_delivery", args=[world.sales_board.pk, action_widget.pk, delivery.pk]
-    )
     assert delivery.outcome == "pending"
-    assert f'hx-get="{status_url}" hx-trigger="every 1s"' in html
     assert "Waiting to send…" in html and "disabled" in html
-    still = world.client_for("victor").get(status_url, headers=HTMX).content.decode()
-    assert 'hx-trigger="every 1s"' in still
+    assert "hx-trigger" not in html  # no poll of its own: the board's stream brings the outcome
     delivery_execute(delivery_id=delivery.pk)
-    done = world.client_for("victor").get(status_url, headers=HTMX).content.decode()
+    done = live_check(world.victor, world.sales_board, since, clicks_since=opened)
     assert re.search(r">Sent · 200 in \d+ ms</p>", done)
-    assert "hx-trigger" not in done  # final: the polling stops
     assert len(receiver.calls) == 1
 
 

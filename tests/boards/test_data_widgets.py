@@ -100,7 +100,7 @@ def test_it_shows_the_new_kpi_through_the_change_check(world, imported):
     add_kpi(world, dataset)
     since = current_stamp(world)
     load("West,5\n")
-    assert ">5</p>" in check(world.client_for("victor"), world, since).content.decode()
+    assert ">5</p>" in check(world, since)
 
 
 def test_it_counts_rows_of_a_large_table_from_statistics(world, imported):
@@ -172,7 +172,7 @@ def test_it_withdraws_the_data_from_open_boards_without_a_reload(world, dataset)
     widget_create(board=world.sales_board, kind=Widget.Kind.TABLE, dataset=dataset)
     since = current_stamp(world)
     dataset_access_update(dataset=dataset, applications=[])
-    html = check(world.client_for("victor"), world, since).content.decode()
+    html = check(world, since)
     assert NOT_SHARED in html and "<td>North</td>" not in html
 
 

@@ -16,7 +16,11 @@ from django.http import Http404
 from django.urls import reverse
 
 from boards.models import Widget
-from boards.selectors import board_change_stamp_for_viewer, board_get_for_viewer
+from boards.selectors import (
+    board_change_stamp_for_viewer,
+    board_get_for_viewer,
+    boards_openable_among,
+)
 from boards.services import widget_create
 from tests.boards.conftest import ENDPOINT, add_action, delivery_for
 from tests.conftest import PERSONAS
@@ -27,7 +31,6 @@ VIEW, EDIT = "view", "edit"
 # (url name, method, who may: view or edit, what an allowed person gets)
 URLS = [
     ("boards:detail", "get", VIEW, 200),
-    ("boards:changes", "get", VIEW, 200),
     ("boards:widget_click", "post", VIEW, 302),
     ("boards:widget_confirm", "get", VIEW, 200),
     ("boards:widget_action", "get", VIEW, 302),
@@ -73,7 +76,7 @@ def setup(world, make_connection, public_dns):
 def request_for(world, boards, actions, name, key, persona):
     """The URL and form data for one request of the matrix, against the board `key`."""
     board, action = boards[key], actions[key]
-    if name in ("boards:detail", "boards:changes", "boards:edit", "boards:widget_add_choose"):
+    if name in ("boards:detail", "boards:edit", "boards:widget_add_choose"):
         return reverse(name, args=[board.pk]), {}
     if name == "boards:widget_add":
         return reverse(name, args=[board.pk, "text"]), {"text": "Hello"}
@@ -126,10 +129,13 @@ def test_it_lets_only_the_right_people_in(
 
 
 @pytest.mark.parametrize("persona", ["alice", "erin", "victor", "oscar"])
-def test_it_decides_the_change_check_exactly_like_the_board_page(world, persona):
-    """The change check folds the permission rule into one query; hold it to the same answers."""
+def test_it_decides_open_boards_exactly_like_the_board_page(world, persona):
+    """The live stream's first check and the watcher's bulk check each fold the permission rule
+    into fewer queries; hold both to the board page's answers."""
     user = getattr(world, persona)
-    for board in (world.sales_board, world.workforce_board, world.globex_board):
+    boards = (world.sales_board, world.workforce_board, world.globex_board)
+    watched = boards_openable_among(viewers={(user.pk, board.pk) for board in boards})
+    for board in boards:
         try:
             board_get_for_viewer(user=user, board_id=board.pk)
             may_open = True
@@ -140,7 +146,7 @@ def test_it_decides_the_change_check_exactly_like_the_board_page(world, persona)
             stamp_ok = True
         except Http404:
             stamp_ok = False
-        assert may_open == stamp_ok, (persona, board.name)
+        assert may_open == stamp_ok == ((user.pk, board.pk) in watched), (persona, board.name)
 
 
 def test_it_only_offers_edit_mode_to_editors(world):

@@ -1,0 +1,97 @@
+"""The open board's stream of changes: server-sent events, fed by the watcher (boards/live.py).
+
+A stream costs no query of its own while nothing changes. It ends after STREAM_LIFETIME and
+the browser reconnects at once with the id of the last event it had (stamp and time), so a
+reconnect misses nothing and a long-lived connection is renewed now and then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connections
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase, HttpResponseNotAllowed
+
+from boards.live import LiveEvent, Watch, board_watcher
+from boards.selectors import board_change_stamp_for_viewer
+
+STREAM_LIFETIME = 300.0  # seconds
+KEEPALIVE = 15.0  # seconds between "still here" events, which also move the reconnect cursor
+RETRY_MS = 1000  # how soon the browser reconnects after a stream ends
+
+
+async def board_events(request: HttpRequest, pk: int) -> HttpResponseBase:
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    user = await request.auser()
+    if not user.is_authenticated:
+        return HttpResponse(status=401)
+    try:
+        current = await sync_to_async(_stamp_for, thread_sensitive=False)(user, pk)
+    except Http404:
+        return HttpResponse(status=404)
+    stamp, clicks_since = _cursor(request, current)
+    stream = _stream(user_id=user.pk, board_id=pk, stamp=stamp, clicks_since=clicks_since)
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"  # proxies such as nginx must pass each event on at once
+    return response
+
+
+def _stamp_for(user: object, board_id: int) -> str:
+    close_old_connections()
+    try:
+        return board_change_stamp_for_viewer(user=user, board_id=board_id)
+    finally:
+        close_old_connections()
+
+
+def _cursor(request: HttpRequest, current: str) -> tuple[str, datetime]:
+    """Where the stream starts: the stamp the page (or the last event) showed, and the moment
+    from which finished clicks are sent. A reconnecting browser sends the last event's id; a
+    page sends what it was drawn with. Anything unreadable starts from now with everything."""
+    now = datetime.now(tz=UTC)
+    last = request.headers.get("Last-Event-ID", "")
+    stamp, _, moment = last.partition("~") if last else (request.GET.get("since", ""), "", "")
+    moment = moment or request.GET.get("at", "")
+    try:
+        at = datetime.fromtimestamp(float(moment), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        at = now
+    if stamp.count("-") != 1:
+        stamp = ""  # never matches: the first tick sends the whole grid
+    return stamp, min(at, now)
+
+
+async def _stream(
+    *, user_id: int, board_id: int, stamp: str, clicks_since: datetime
+) -> AsyncIterator[str]:
+    # The sign-in check above ran in this request's own thread; its database connection is not
+    # needed while the stream is open (thousands may be).
+    await sync_to_async(connections.close_all)()
+    yield f"retry: {RETRY_MS}\n\n"
+    loop = asyncio.get_running_loop()
+    ends_at = loop.time() + STREAM_LIFETIME
+    async with board_watcher().watching(
+        user_id=user_id, board_id=board_id, stamp=stamp, clicks_since=clicks_since
+    ) as watch:
+        while (remaining := ends_at - loop.time()) > 0:
+            try:
+                event = await asyncio.wait_for(watch.events.get(), min(KEEPALIVE, remaining))
+            except TimeoutError:
+                yield _message(watch, LiveEvent("alive", ""))
+                continue
+            yield _message(watch, event)
+            if event.name == "gone":
+                return
+
+
+def _message(watch: Watch, event: LiveEvent) -> str:
+    lines = [f"id: {watch.stamp}~{time.time():.3f}", f"event: {event.name}"]
+    lines += [f"data: {line}" for line in (event.data.splitlines() or [""])]
+    return "\n".join(lines) + "\n\n"
