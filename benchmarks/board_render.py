@@ -122,7 +122,7 @@ def _run() -> None:
     static: dict[str, bytes] = {}
     # The static page goes through the same middleware (session, user, security headers).
     module = type(sys)("bench_urls")
-    module.urlpatterns = [
+    module.__dict__["urlpatterns"] = [
         path("bench-static/", lambda request: HttpResponse(static["html"])),
         path("", include("config.urls")),
     ]

@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,12 +104,12 @@ def _start_workers(count: int, concurrency: int, fake_dns: dict) -> list[subproc
     return workers
 
 
-def _p95(samples: list[float]) -> float:
+def _p95(samples: Sequence[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
 
 
 def _board_times(client, url: str, stop: threading.Event, limit: int) -> list[float]:
-    samples = []
+    samples: list[float] = []
     while not stop.is_set() and len(samples) < limit:
         started = time.perf_counter()
         response = client.get(url)

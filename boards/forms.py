@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
 from boards.models import Board, Widget
 from boards.selectors import connections_for_board, datasets_for_board
+
+if TYPE_CHECKING:
+    from datasets.models import Dataset
+    from integrations.models import Connection
 
 TITLE_HELP = "Optional. Shown at the top of the widget."
 
@@ -38,7 +42,7 @@ class WidgetForm(forms.Form):
 class ActionWidgetForm(WidgetForm):
     kind = Widget.Kind.ACTION
     heading = "Action: API request"
-    connection = forms.ModelChoiceField(
+    connection: forms.ModelChoiceField[Connection] = forms.ModelChoiceField(
         label="API request connection",
         queryset=None,
         empty_label="Choose a connection…",
@@ -72,7 +76,8 @@ class ActionWidgetForm(WidgetForm):
 
     def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, board=board, **kwargs)
-        self.fields["connection"].queryset = connections_for_board(board=board)
+        connection = cast("forms.ModelChoiceField[Connection]", self.fields["connection"])
+        connection.queryset = connections_for_board(board=board)
 
 
 class TextWidgetForm(WidgetForm):
@@ -88,7 +93,7 @@ class TextWidgetForm(WidgetForm):
 
 
 class DatasetWidgetForm(WidgetForm):
-    dataset = forms.ModelChoiceField(
+    dataset: forms.ModelChoiceField[Dataset] = forms.ModelChoiceField(
         label="Dataset",
         queryset=None,
         empty_label="Choose a dataset…",
@@ -105,7 +110,8 @@ class DatasetWidgetForm(WidgetForm):
     def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, board=board, **kwargs)
         self.datasets = list(datasets_for_board(board=board))
-        self.fields["dataset"].queryset = datasets_for_board(board=board)
+        dataset = cast("forms.ModelChoiceField[Dataset]", self.fields["dataset"])
+        dataset.queryset = datasets_for_board(board=board)
         if not self.datasets:
             self.fields["dataset"].help_text = (
                 "No dataset is shared with this application yet: a Workspace Admin shares "
@@ -137,7 +143,7 @@ class KpiWidgetForm(DatasetWidgetForm):
 
     def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, board=board, **kwargs)
-        self.fields["kpi_column"].choices = self._column_choices()
+        cast(forms.ChoiceField, self.fields["kpi_column"]).choices = self._column_choices()
 
     def _column_choices(self) -> list:
         """Grouped by dataset, so one page lists every choice and works without JavaScript; the

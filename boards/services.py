@@ -7,9 +7,9 @@ boards notice on their next change check and redraw.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -104,7 +104,8 @@ def _validate(widget: Widget, board: Board) -> None:
     elif widget.kind in (Widget.Kind.TABLE, Widget.Kind.KPI):
         _check_dataset(board, widget.dataset)
         if widget.kind == Widget.Kind.KPI:
-            _check_kpi(widget.dataset, widget.kpi_column, widget.kpi_aggregate)
+            # _check_dataset refused a widget without a dataset.
+            _check_kpi(cast(Dataset, widget.dataset), widget.kpi_column, widget.kpi_aggregate)
     widget.full_clean()
 
 
@@ -219,8 +220,9 @@ def widget_update(
 
 
 @transaction.atomic
-def widget_move(*, widget: Widget, direction: Literal["up", "down"]) -> bool:
-    """Swap the widget with its neighbour. False (and nothing changes) at either end.
+def widget_move(*, widget: Widget, direction: str) -> bool:
+    """Swap the widget with its neighbour ("up" or "down", as posted). False (and nothing
+    changes) at either end.
 
     Positions are renumbered 0..n-1 on the way, so gaps left by removed widgets never make a
     move look like it did nothing.
@@ -255,7 +257,7 @@ def widget_delete(*, widget: Widget) -> None:
 
 
 def widget_click(
-    *, user: AbstractBaseUser, board: Board, widget: Widget, confirmed: bool = False
+    *, user: User, board: Board, widget: Widget, confirmed: bool = False
 ) -> DeliveryStatus:
     """Record the click and hand the call to a worker, through integrations' one door.
 

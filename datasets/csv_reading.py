@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import BinaryIO
+from typing import IO
 
 from datasets.models import DatasetColumn
 
@@ -47,7 +47,7 @@ class BoundedLines:
     Line endings are kept, as csv needs them to read quoted values that span lines.
     """
 
-    def __init__(self, csv_file: BinaryIO, *, first_record_bytes: int, record_bytes: int) -> None:
+    def __init__(self, csv_file: IO[bytes], *, first_record_bytes: int, record_bytes: int) -> None:
         self._file = csv_file
         self._limit = first_record_bytes
         self._later_limit = record_bytes

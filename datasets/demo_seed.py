@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -63,7 +63,7 @@ def demo_pipeline_url() -> str:
 
 
 @transaction.atomic
-def demo_forecast_ensure(*, workspace: Workspace, actor: AbstractBaseUser) -> DemoForecast:
+def demo_forecast_ensure(*, workspace: Workspace, actor: User) -> DemoForecast:
     # The forecast's Table and KPI widgets sit on a Sales Planning board.
     sales = Application.objects.filter(workspace=workspace, name=APPLICATION_NAME).first()
     shared_with = [sales] if sales is not None else []

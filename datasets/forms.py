@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
@@ -38,9 +40,8 @@ class ApplicationAccessForm(forms.Form):
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only this workspace's applications are offered; another's id is an invalid choice.
-        self.fields["applications"].queryset = Application.objects.filter(
-            workspace=workspace
-        ).order_by("name")
+        applications = cast(ApplicationsField, self.fields["applications"])
+        applications.queryset = Application.objects.filter(workspace=workspace).order_by("name")
 
 
 class DatasetForm(ApplicationAccessForm):
@@ -90,13 +91,17 @@ class BaseColumnFormSet(forms.BaseFormSet):
         ]
 
 
-ColumnFormSet = forms.formset_factory(
-    ColumnForm,
-    formset=BaseColumnFormSet,
-    extra=BLANK_COLUMN_ROWS,
-    max_num=MAX_COLUMN_ROWS,
-    absolute_max=MAX_COLUMN_ROWS,
-    validate_max=True,
+# formset_factory returns a subclass of `formset`.
+ColumnFormSet = cast(
+    type[BaseColumnFormSet],
+    forms.formset_factory(
+        ColumnForm,
+        formset=BaseColumnFormSet,
+        extra=BLANK_COLUMN_ROWS,
+        max_num=MAX_COLUMN_ROWS,
+        absolute_max=MAX_COLUMN_ROWS,
+        validate_max=True,
+    ),
 )
 
 
@@ -160,4 +165,5 @@ class ImportConfigurationForm(forms.Form):
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only this workspace's datasets can be chosen; another's id is an invalid choice.
-        self.fields["dataset"].queryset = Dataset.objects.filter(workspace=workspace)
+        dataset = cast("forms.ModelChoiceField[Dataset]", self.fields["dataset"])
+        dataset.queryset = Dataset.objects.filter(workspace=workspace)

@@ -16,13 +16,19 @@ import io
 import uuid
 from collections.abc import Collection
 from datetime import datetime
-from typing import BinaryIO
+from typing import IO, Protocol, cast
 
 from django.core.files import File
 from django.core.files.storage import default_storage
 
 UPLOAD_FOLDER = "imports"
 CHUNK_SIZE = 64 * 1024
+
+
+class ByteStream(Protocol):
+    """What an upload is read from: a request (HttpRequest.read) or an open binary file."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
 
 
 class BodyTooLarge(Exception):
@@ -38,7 +44,7 @@ class _BoundedBody:
     BodyTooLarge as soon as more than `max_bytes` came through: the client's Content-Length
     is checked before, but the body itself is what counts."""
 
-    def __init__(self, stream: BinaryIO, max_bytes: int) -> None:
+    def __init__(self, stream: ByteStream, max_bytes: int) -> None:
         self._stream = stream
         self._max_bytes = max_bytes
         self.bytes_read = 0
@@ -62,7 +68,7 @@ class _BoundedBody:
         return self.bytes_read
 
 
-def import_upload_store(*, stream: BinaryIO, job_id: uuid.UUID, max_bytes: int) -> str:
+def import_upload_store(*, stream: ByteStream, job_id: uuid.UUID, max_bytes: int) -> str:
     """Stream the body into storage; returns the stored file's name.
 
     Raises BodyTooLarge as soon as the body passes `max_bytes`, EmptyBody for an empty one;
@@ -71,7 +77,8 @@ def import_upload_store(*, stream: BinaryIO, job_id: uuid.UUID, max_bytes: int) 
     body = _BoundedBody(stream, max_bytes)
     name = f"{UPLOAD_FOLDER}/{job_id}.csv"
     try:
-        name = default_storage.save(name, File(body, name=name))
+        # Storages only read, rewind and tell: _BoundedBody does those, as a file would.
+        name = default_storage.save(name, File(cast(IO[bytes], body), name=name))
     except BaseException:
         # The storage may have written part of it (FileSystemStorage does).
         import_upload_delete(name)
@@ -82,7 +89,7 @@ def import_upload_store(*, stream: BinaryIO, job_id: uuid.UUID, max_bytes: int) 
     return name
 
 
-def import_upload_open(name: str) -> File:
+def import_upload_open(name: str) -> File[bytes]:
     """The stored upload, for reading in binary. FileNotFoundError when it is gone."""
     if not name or not default_storage.exists(name):
         raise FileNotFoundError(name)

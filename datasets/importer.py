@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 from django.db import transaction
@@ -123,7 +123,7 @@ def _convert_row(
 def dataset_rows_import(
     *,
     configuration: ImportConfiguration,
-    csv_file: BinaryIO,
+    csv_file: IO[bytes],
     on_batch: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Parse `csv_file` into the configuration's dataset: every row, or none (ImportFailed).

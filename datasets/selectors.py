@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -13,6 +14,9 @@ from datasets.models import Dataset, ImportConfiguration, ImportJob
 from integrations.models import ApiKey
 from workspace.models import Application, Workspace
 from workspace.selectors import workspace_for_admin
+
+if TYPE_CHECKING:  # for the annotation only: datasets does not import boards
+    from boards.models import Widget
 
 RECENT_IMPORTS = 10
 
@@ -60,15 +64,13 @@ def import_job_get(*, workspace: Workspace, import_id: uuid.UUID) -> ImportJob |
     return ImportJob.objects.filter(workspace=workspace, pk=import_id).first()
 
 
-def dataset_get_for_admin(*, user: AbstractBaseUser, dataset_id: int) -> Dataset:
+def dataset_get_for_admin(*, user: User, dataset_id: int) -> Dataset:
     """The dataset if `user` administers its workspace; otherwise 404, as if it did not exist."""
     workspace = workspace_for_admin(user=user)
     return get_object_or_404(Dataset.objects.filter(workspace=workspace), pk=dataset_id)
 
 
-def import_configuration_get_for_admin(
-    *, user: AbstractBaseUser, configuration_id: int
-) -> ImportConfiguration:
+def import_configuration_get_for_admin(*, user: User, configuration_id: int) -> ImportConfiguration:
     workspace = workspace_for_admin(user=user)
     return get_object_or_404(
         ImportConfiguration.objects.filter(workspace=workspace).select_related("dataset"),
@@ -76,7 +78,7 @@ def import_configuration_get_for_admin(
     )
 
 
-def dataset_widget_list(*, dataset: Dataset) -> QuerySet:
+def dataset_widget_list(*, dataset: Dataset) -> QuerySet[Widget]:
     """The board widgets showing this dataset (through the reverse relation: datasets does not
     import boards)."""
     return dataset.widgets.select_related("board", "board__application").order_by(

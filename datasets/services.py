@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +14,7 @@ from config.celery import enqueue_after_commit
 from datasets.errors import BodyRefused, LengthRequired
 from datasets.import_storage import (
     BodyTooLarge,
+    ByteStream,
     EmptyBody,
     import_upload_delete,
     import_upload_store,
@@ -197,7 +197,7 @@ def dataset_delete(*, dataset: Dataset) -> None:
 
 
 def import_job_receive(
-    *, configuration: ImportConfiguration, api_key: ApiKey, body: BinaryIO, max_bytes: int
+    *, configuration: ImportConfiguration, api_key: ApiKey, body: ByteStream, max_bytes: int
 ) -> ImportJob:
     """Store an uploaded CSV, record the job as queued and hand its id to the workers.
 
@@ -226,10 +226,10 @@ def import_push_receive(
     *,
     api_key: ApiKey,
     configuration_id: int,
-    body: BinaryIO,
+    body: ByteStream,
     content_length: str | None,
     transfer_encoding: str,
-    content_type: str,
+    content_type: str | None,
     max_bytes: int,
 ) -> ImportJob:
     """A pushed CSV for the configuration `configuration_id`, queued as an import job.
@@ -254,7 +254,7 @@ def import_push_receive(
 
 
 def _check_push_headers(
-    content_length: str | None, transfer_encoding: str, content_type: str, max_bytes: int
+    content_length: str | None, transfer_encoding: str, content_type: str | None, max_bytes: int
 ) -> None:
     if not (content_length or "").strip() and transfer_encoding.strip():
         # Without a Content-Length the server hands the application no body at all, so a

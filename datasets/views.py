@@ -4,7 +4,7 @@ deleting them."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -31,11 +31,12 @@ from datasets.services import (
     import_configuration_delete,
 )
 from workspace.decorators import signed_in
+from workspace.http import AuthenticatedHttpRequest
 from workspace.selectors import workspace_for_admin
 
 
 @signed_in
-def dataset_list_view(request: HttpRequest) -> HttpResponse:
+def dataset_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
     context = {
         "datasets": dataset_list(workspace=workspace),
@@ -48,12 +49,12 @@ def dataset_list_view(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def dataset_create_view(request: HttpRequest) -> HttpResponse:
+def dataset_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
     posted = request.POST if request.method == "POST" else None
     # "More column rows" re-shows the form with extra blank rows; it saves nothing.
     more_rows = posted is not None and "more_rows" in posted
-    if more_rows:
+    if more_rows and posted is not None:
         initial = {"name": posted.get("name", ""), "applications": posted.getlist("applications")}
         form = DatasetForm(initial=initial, workspace=workspace)
     else:
@@ -80,7 +81,7 @@ def dataset_create_view(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def dataset_access_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+def dataset_access_view(request: AuthenticatedHttpRequest, dataset_id: int) -> HttpResponse:
     dataset = dataset_get_for_admin(user=request.user, dataset_id=dataset_id)
     form = ApplicationAccessForm(
         # Not `request.POST or None`: unticking every box posts nothing, and that is an answer.
@@ -102,7 +103,7 @@ def dataset_access_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def dataset_delete_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+def dataset_delete_view(request: AuthenticatedHttpRequest, dataset_id: int) -> HttpResponse:
     dataset = dataset_get_for_admin(user=request.user, dataset_id=dataset_id)
     if request.method == "POST":
         dataset_delete(dataset=dataset)
@@ -118,7 +119,7 @@ def dataset_delete_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def import_configuration_create_view(request: HttpRequest) -> HttpResponse:
+def import_configuration_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
     form = ImportConfigurationForm(request.POST or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
@@ -137,7 +138,9 @@ def import_configuration_create_view(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def import_configuration_delete_view(request: HttpRequest, configuration_id: int) -> HttpResponse:
+def import_configuration_delete_view(
+    request: AuthenticatedHttpRequest, configuration_id: int
+) -> HttpResponse:
     configuration = import_configuration_get_for_admin(
         user=request.user, configuration_id=configuration_id
     )

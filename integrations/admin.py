@@ -57,7 +57,7 @@ class ConnectionAdmin(ReadOnlyAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names here, no groups
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("url", "headers", "body")
@@ -158,7 +158,7 @@ class ApiKeyAdmin(ReadOnlyAdmin):
         "created_at",
         "last_used_at",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names here, no groups
 
     @admin.display(description="Key")
     def masked_key(self, obj: ApiKey) -> str:

@@ -7,6 +7,8 @@ which report all fields at once. The view puts those errors back next to their f
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -34,7 +36,7 @@ class ApplicationsField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": pk},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private: not in django-stubs
 
 
 class ConnectionForm(forms.Form):
@@ -93,9 +95,8 @@ class ConnectionForm(forms.Form):
     def __init__(self, *args, workspace: Workspace, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["applications"].queryset = Application.objects.filter(
-            workspace=workspace
-        ).order_by("name")
+        applications = cast(ApplicationsField, self.fields["applications"])
+        applications.queryset = Application.objects.filter(workspace=workspace).order_by("name")
         if not editing:
             del self.fields["replace_headers"]
             del self.fields["replace_body"]

@@ -245,7 +245,9 @@ def validate_body_text(text: str | None) -> str:
             code="body_too_deep",
         ) from None
     except ValueError as error:
-        line = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
+        line = ""
+        if isinstance(error, json.JSONDecodeError):
+            line = f" (line {error.lineno}, column {error.colno})"
         raise ValidationError(
             f"The JSON body is not valid JSON{line}.", code="body_not_json"
         ) from None

@@ -4,7 +4,7 @@ broker), so every web process answers the same whichever one a probe or a scrape
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -31,7 +31,8 @@ def database_reachable() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            row: tuple[object, ...] | None = cursor.fetchone()
+            return row == (1,)
     except DatabaseError as error:
         # Only the type: a driver's message can name the host and user.
         logger.warning("Readiness: the database is unreachable (%s)", type(error).__name__)
@@ -43,7 +44,12 @@ def broker_reachable(*, url: str | None = None) -> bool:
     filesystem transport alike."""
     try:
         with app.connection_for_write(url, connect_timeout=BROKER_TIMEOUT) as broker:
-            broker.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT)
+            # kombu takes any number of seconds; celery-types annotates `timeout` as an int.
+            broker.ensure_connection(
+                max_retries=1,
+                interval_start=0,
+                timeout=BROKER_TIMEOUT,  # type: ignore[arg-type]
+            )
         return True
     except Exception as error:
         # Only the type: the error's text can quote the broker URL, password included.
@@ -62,7 +68,8 @@ def worker_heartbeat_age() -> float | None:
     )
     if newest is None:
         return None
-    return max(0.0, (newest["now"] - newest["seen_at"]).total_seconds())
+    age: timedelta = newest["now"] - newest["seen_at"]
+    return max(0.0, age.total_seconds())
 
 
 def worker_heartbeat_fresh() -> bool:

@@ -6,13 +6,13 @@ scoped through memberships, so an id from another workspace simply does not matc
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import Http404
 
 from workspace.models import Application, ApplicationRole, Membership, Workspace
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 def membership_for_user(*, user: AnyUser) -> Membership | None:

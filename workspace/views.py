@@ -2,13 +2,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from workspace.http import AuthenticatedHttpRequest
 from workspace.selectors import applications_openable_by, workspace_for_user
 from workspace.throttling import sign_in_failures_exceeded
 
 
-def sign_in(request: HttpRequest) -> HttpResponse:
+def sign_in(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST" and sign_in_failures_exceeded(request, count_one_more=False):
         context = {
             "form": AuthenticationForm(request),
@@ -23,7 +25,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_user(user=request.user)
     applications = applications_openable_by(user=request.user).prefetch_related("boards")
     return render(

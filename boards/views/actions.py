@@ -7,7 +7,7 @@ the same forms post normally and the outcome comes back as a message on the boar
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -23,12 +23,15 @@ from boards.selectors import (
 from boards.services import ConfirmationNeeded, WidgetUnavailable, widget_click
 from integrations.services import DeliveryStatus
 from workspace.decorators import signed_in
+from workspace.http import AuthenticatedHttpRequest
 
 # HTMX requests get what is inside the widget's action region (the region itself stays put).
 REGION = "boards/board.html#action_state"
 
 
-def _action_card(request: HttpRequest, pk: int, widget_pk: int) -> tuple[Board, WidgetCard]:
+def _action_card(
+    request: AuthenticatedHttpRequest, pk: int, widget_pk: int
+) -> tuple[Board, WidgetCard]:
     board = board_get_for_viewer(user=request.user, board_id=pk)
     return board, widget_card_get(board=board, widget_id=widget_pk, kind=Widget.Kind.ACTION)
 
@@ -53,7 +56,7 @@ def _delivery_context(board: Board, card: WidgetCard, status: DeliveryStatus) ->
 
 @signed_in
 @require_GET
-def widget_confirm(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+def widget_confirm(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
     """The confirmation step: inline in the widget with HTMX, a page of its own without."""
     board, card = _action_card(request, pk, widget_pk)
     context = {"board": board, "card": card, "confirming": True}
@@ -62,7 +65,7 @@ def widget_confirm(request: HttpRequest, pk: int, widget_pk: int) -> HttpRespons
 
 @signed_in
 @require_GET
-def widget_action(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+def widget_action(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
     """The button at rest (Cancel in the inline confirmation comes back here)."""
     board, card = _action_card(request, pk, widget_pk)
     if not request.htmx:
@@ -72,7 +75,7 @@ def widget_action(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse
 
 @signed_in
 @require_POST
-def widget_click_view(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+def widget_click_view(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
     board, card = _action_card(request, pk, widget_pk)
     confirmed = request.POST.get("confirmed") == "1"
     try:
@@ -96,7 +99,7 @@ def widget_click_view(request: HttpRequest, pk: int, widget_pk: int) -> HttpResp
 
 
 def _outcome_without_javascript(
-    request: HttpRequest, board: Board, card: WidgetCard, status: DeliveryStatus
+    request: AuthenticatedHttpRequest, board: Board, card: WidgetCard, status: DeliveryStatus
 ) -> HttpResponse:
     """Back to the board with the outcome as a message; a call still under way gets a page
     that says so (the worker may not have finished when this request does)."""
@@ -116,7 +119,7 @@ def _outcome_without_javascript(
 @require_GET
 @never_cache
 def widget_delivery(
-    request: HttpRequest, pk: int, widget_pk: int, delivery_pk: int
+    request: AuthenticatedHttpRequest, pk: int, widget_pk: int, delivery_pk: int
 ) -> HttpResponse:
     """Where a click stands, in words anyone who may click may read. Polled while pending."""
     board, card = _action_card(request, pk, widget_pk)

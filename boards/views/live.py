@@ -8,26 +8,36 @@ reconnect misses nothing and a long-lived connection is renewed now and then.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections, connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase, HttpResponseNotAllowed
 
 from boards.live import LiveEvent, Watch, board_watcher
 from boards.selectors import board_change_stamp_for_viewer
+from workspace.selectors import AnyUser
 
 STREAM_LIFETIME = 300.0  # seconds
 KEEPALIVE = 15.0  # seconds between "still here" events, which also move the reconnect cursor
 RETRY_MS = 1000  # how soon the browser reconnects after a stream ends
 
+logger = logging.getLogger(__name__)
+
 
 async def board_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    if not isinstance(request, ASGIRequest):
+        # A WSGI server would hold a worker for the whole stream and send nothing until it
+        # ended. No content: the browser's EventSource gives up; the board stays as drawn.
+        logger.warning("Board streams need the ASGI server (config.asgi); this is WSGI")
+        return HttpResponse(status=204)
     user = await request.auser()
     if not user.is_authenticated:
         return HttpResponse(status=401)
@@ -43,7 +53,7 @@ async def board_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     return response
 
 
-def _stamp_for(user: object, board_id: int) -> str:
+def _stamp_for(user: AnyUser, board_id: int) -> str:
     close_old_connections()
     try:
         return board_change_stamp_for_viewer(user=user, board_id=board_id)

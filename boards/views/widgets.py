@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +14,7 @@ from boards.models import Board, Widget
 from boards.selectors import board_get_for_editor, board_page_get, widget_get_for_board
 from boards.services import widget_create, widget_delete, widget_move, widget_update
 from workspace.decorators import signed_in
+from workspace.http import AuthenticatedHttpRequest
 
 
 def _edit_url(board: Board, widget: Widget | None = None) -> str:
@@ -30,7 +31,7 @@ def _errors_onto_form(form: WidgetForm, error: ValidationError) -> None:
 
 @signed_in
 @require_GET
-def widget_add_choose(request: HttpRequest, pk: int) -> HttpResponse:
+def widget_add_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """+ Add a Widget: first the kind, then (for Action) the kind of integration."""
     board = board_get_for_editor(user=request.user, board_id=pk)
     step = "action" if request.GET.get("kind") == "action" else "kind"
@@ -39,7 +40,7 @@ def widget_add_choose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def widget_add(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def widget_add(request: AuthenticatedHttpRequest, pk: int, slug: str) -> HttpResponse:
     board = board_get_for_editor(user=request.user, board_id=pk)
     form_class = FORMS_BY_SLUG.get(slug)
     if form_class is None:
@@ -59,7 +60,7 @@ def widget_add(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def widget_edit(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+def widget_edit(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
     board = board_get_for_editor(user=request.user, board_id=pk)
     widget = widget_get_for_board(board=board, widget_id=widget_pk)
     form_class = FORMS_BY_KIND[widget.kind]
@@ -79,7 +80,7 @@ def widget_edit(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def widget_reorder(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+def widget_reorder(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
     """Move up / Move down. HTMX swaps the redrawn grid in place; without JS, back to Edit."""
     board = board_get_for_editor(user=request.user, board_id=pk)
     widget = widget_get_for_board(board=board, widget_id=widget_pk)
@@ -97,7 +98,7 @@ def widget_reorder(request: HttpRequest, pk: int, widget_pk: int) -> HttpRespons
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def widget_remove(request: HttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+def widget_remove(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
     """GET asks first; POST removes."""
     board = board_get_for_editor(user=request.user, board_id=pk)
     widget = widget_get_for_board(board=board, widget_id=widget_pk)

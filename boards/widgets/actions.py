@@ -37,10 +37,11 @@ def action_blocked_reason(reason: str) -> str:
     The service checks enabled and shared afresh under its lock, so its answer, not the state
     the board was drawn with, decides which words the person sees.
     """
-    return {
+    words: dict[str, str] = {
         DeliveryReason.DISABLED: UNAVAILABLE_DISABLED,
         DeliveryReason.DELETED: UNAVAILABLE_REMOVED,
-    }.get(reason, UNAVAILABLE_NOT_SHARED)
+    }
+    return words.get(reason, UNAVAILABLE_NOT_SHARED)
 
 
 def action_label(widget: Widget) -> str:

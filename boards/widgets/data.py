@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -153,7 +154,7 @@ def kpi_figure(*, widget: Widget, dataset: Dataset) -> KpiFigure:
     columns = {column.name: column for column in dataset.columns.all()}
     column = columns.get(widget.kpi_column)
     label = widget.get_kpi_aggregate_display()
-    figure = {
+    figure: dict[str, Any] = {
         "column": widget.kpi_column,
         "aggregate_label": label,
         "updated_at": dataset.updated_at,

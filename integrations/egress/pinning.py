@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.connectionpool import ConnectionPool, HTTPConnectionPool, HTTPSConnectionPool
 
 from integrations.address_policy import BlockedAddress
 from integrations.egress.deadline import Deadline
+
+if TYPE_CHECKING:
+    from requests.adapters import _HostParams, _PoolKwargs
 
 
 class _WatchedConnection:
@@ -22,7 +25,7 @@ class _WatchedConnection:
     deadline: Deadline | None = None
 
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         if self.deadline is not None:
             self.deadline.watch(sock)
         return sock
@@ -72,14 +75,14 @@ class PinnedAdapter(IPFilterAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
-    def get_connection_with_tls_context(self, *args: Any, **kwargs: Any) -> Any:
+    def get_connection_with_tls_context(self, *args: Any, **kwargs: Any) -> ConnectionPool:
         pool = super().get_connection_with_tls_context(*args, **kwargs)
-        pool.deadline = self._deadline
+        cast(_WatchedPool, pool).deadline = self._deadline  # init_poolmanager: all pools are ours
         return pool
 
     def build_connection_pool_key_attributes(
         self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[_HostParams, _PoolKwargs]:
         # Deliberately skip IPFilterAdapter's own version: it resolves with plain getaddrinfo
         # and judges by its own ranges, bypassing resolve_host and OUTBOUND_ALLOWLIST. What
         # follows is its Host/SNI handling, pinned to the address we checked.
@@ -95,7 +98,9 @@ class PinnedAdapter(IPFilterAdapter):
             host_header += f":{host_params['port']}"
         request.headers["Host"] = host_header
         if self._is_https_proto:
-            pool_kwargs["assert_hostname"] = hostname
-            pool_kwargs["server_hostname"] = hostname
+            # urllib3 takes these pool arguments; requests' type stubs list only the ones it sets.
+            tls_kwargs = cast(dict[str, Any], pool_kwargs)
+            tls_kwargs["assert_hostname"] = hostname
+            tls_kwargs["server_hostname"] = hostname
         host_params["host"] = f"[{self._ip}]" if ":" in self._ip else self._ip
         return host_params, pool_kwargs

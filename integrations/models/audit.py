@@ -37,6 +37,8 @@ class AuditEntry(models.Model):
     )
     changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not a column: readable lines set by integrations.selectors.audit.audit_entry_page.
+    change_lines: list[str]
 
     class Meta:
         ordering = ["-created_at", "-id"]

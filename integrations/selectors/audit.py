@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 
 from integrations.models import AuditEntry
@@ -12,8 +14,8 @@ AUDIT_PAGE_SIZE = 50
 
 
 def audit_entry_page(
-    *, user: AbstractBaseUser | AnonymousUser, page_number: str | int | None
-) -> Page:
+    *, user: User | AnonymousUser, page_number: str | int | None
+) -> Page[AuditEntry]:
     """One page of the workspace's audit trail, newest first, each entry with `change_lines`."""
     workspace = workspace_for_admin(user=user)
     entries = AuditEntry.objects.filter(workspace=workspace).order_by("-created_at", "-id")
@@ -23,7 +25,7 @@ def audit_entry_page(
     return page
 
 
-def describe_changes(changes: dict) -> list[str]:
+def describe_changes(changes: dict[str, Any]) -> list[str]:
     """Readable lines for an entry's `changes`: "Name: Old → New", "Headers: replaced"."""
     lines = []
     for label, change in (changes or {}).items():

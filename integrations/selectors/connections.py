@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -16,7 +16,7 @@ from integrations.validators import header_names
 from workspace.models import Application, Workspace
 from workspace.selectors import workspace_for_admin
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 # Columns that are never needed to list connections: not decrypting them keeps secrets out of
 # memory, and one undecryptable row from breaking the whole list.
@@ -80,11 +80,12 @@ def connections_usable_by(*, application: Application) -> QuerySet[Connection]:
     )
 
 
-def connection_shared_with(*, application_id: int, connection_ref: OuterRef) -> Exists:
+def connection_shared_with(*, application_id: int | OuterRef, connection_ref: OuterRef) -> Exists:
     """A subquery: whether the connection `connection_ref` points at is shared with the
     application (one query for a whole board's widgets)."""
     return Exists(
-        Connection.applications.through.objects.filter(
+        # django-stubs checks an OuterRef, but not a union with one, against the column's type.
+        Connection.applications.through.objects.filter(  # type: ignore[misc]
             connection_id=connection_ref, application_id=application_id
         )
     )

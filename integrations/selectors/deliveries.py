@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -78,7 +79,8 @@ def delivery_get_for_user(*, user: AnyUser, delivery_id: int) -> Delivery:
     workspace = workspace_for_user(user=user)
     deliveries = Delivery.objects.filter(workspace=workspace)
     if not is_workspace_admin(user=user, workspace=workspace):
-        deliveries = deliveries.filter(user=user)
+        # A member of the workspace (workspace_for_user raised otherwise): signed in.
+        deliveries = deliveries.filter(user=cast(User, user))
     return get_object_or_404(deliveries, pk=delivery_id)
 
 

@@ -18,7 +18,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from integrations.encrypted_fields import DecryptionError, decrypt, encrypt
 from integrations.models import ApiKey, AuditEntry
-from integrations.services.audit import audit_record
+from integrations.services.audit import Change, audit_record
 from workspace.models import Workspace
 
 KEY_SCHEME = "sb"
@@ -137,7 +137,7 @@ def api_key_create(
     name: str,
     key_type: str,
     expires_on: datetime.date,
-    created_by: AbstractBaseUser | None,
+    created_by: User | None,
 ) -> CreatedApiKey:
     _validate_expiry(expires_on)
     prefix = secrets.token_hex(4)
@@ -172,7 +172,7 @@ def api_key_create(
 def api_key_create_once(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser | None,
+    user: User | None,
     form_token: str,
     session: SessionBase,
     name: str,
@@ -209,10 +209,10 @@ def api_key_create_once(
 
 
 def api_key_update(
-    *, api_key: ApiKey, name: str, expires_on: datetime.date, actor: AbstractBaseUser | None
+    *, api_key: ApiKey, name: str, expires_on: datetime.date, actor: User | None
 ) -> ApiKey:
     name = name.strip()
-    changes: dict[str, list[str]] = {}
+    changes: dict[str, Change] = {}
     if name != api_key.name:
         changes["Name"] = [api_key.name, name]
     if expires_on != api_key.expires_on:
@@ -235,7 +235,7 @@ def api_key_update(
 
 
 @transaction.atomic
-def api_key_delete(*, api_key: ApiKey, actor: AbstractBaseUser | None) -> None:
+def api_key_delete(*, api_key: ApiKey, actor: User | None) -> None:
     audit_record(
         workspace=api_key.workspace,
         actor=actor,

@@ -6,7 +6,7 @@ entry exists exactly when the change it describes was committed.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from integrations.models import AuditEntry, Connection
 from workspace.models import Workspace
@@ -19,7 +19,7 @@ Change = list[object] | str | int
 def audit_record(
     *,
     workspace: Workspace,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action: str,
     subject_name: str,
     connection: Connection | None = None,

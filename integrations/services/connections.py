@@ -7,9 +7,10 @@ ValidationError carries a message per field, which the view puts back next to th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
@@ -60,9 +61,17 @@ def _clean_applications(
     return applications
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 def _clean(
-    errors: dict[str, list[ValidationError]], field: str, check, *args, **kwargs
-) -> object | None:
+    errors: dict[str, list[ValidationError]],
+    field: str,
+    check: Callable[_P, _T],
+    *args: _P.args,
+    **kwargs: _P.kwargs,
+) -> _T | None:
     """Run one check and file its error under `field`, so every field reports at once."""
     try:
         return check(*args, **kwargs)
@@ -85,7 +94,7 @@ def _save_and_record(
     connection: Connection,
     *,
     applications: list[Application],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action: str,
     changes: dict[str, Change],
 ) -> None:
@@ -109,7 +118,7 @@ def _save_and_record(
 def connection_create(
     *,
     workspace: Workspace,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     name: str,
     applications: Iterable[Application],
     url: str,
@@ -118,15 +127,21 @@ def connection_create(
     keep_response_bodies: bool = True,
 ) -> Connection:
     errors: dict[str, list[ValidationError]] = {}
-    name = _clean(errors, "name", _clean_name, workspace=workspace, name=name, exclude_pk=None)
-    apps = _clean(
+    clean_name = _clean(
+        errors, "name", _clean_name, workspace=workspace, name=name, exclude_pk=None
+    )
+    clean_apps = _clean(
         errors, "applications", _clean_applications, workspace=workspace, applications=applications
     )
-    endpoint = _clean(errors, "url", _clean_url, url)
-    headers = _clean(errors, "headers", validate_headers_text, headers)
-    body = _clean(errors, "body", validate_body_text, body)
+    clean_endpoint = _clean(errors, "url", _clean_url, url)
+    clean_headers = _clean(errors, "headers", validate_headers_text, headers)
+    clean_body = _clean(errors, "body", validate_body_text, body)
     if errors:
         raise ValidationError(errors)
+    # No error was filed, so every check returned its value (None stands only for a failed one).
+    name, headers, body = cast(str, clean_name), cast(str, clean_headers), cast(str, clean_body)
+    apps = cast(list[Application], clean_apps)
+    endpoint = cast(address_policy.ParsedEndpoint, clean_endpoint)
 
     connection = Connection(
         workspace=workspace,
@@ -160,7 +175,7 @@ def connection_create(
 def connection_update(
     *,
     connection: Connection,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     name: str,
     applications: Iterable[Application],
     url: str,
@@ -173,10 +188,10 @@ def connection_update(
     `keep_response_bodies` None keeps the current choice."""
     workspace = connection.workspace
     errors: dict[str, list[ValidationError]] = {}
-    name = _clean(
+    clean_name = _clean(
         errors, "name", _clean_name, workspace=workspace, name=name, exclude_pk=connection.pk
     )
-    apps = _clean(
+    clean_apps = _clean(
         errors, "applications", _clean_applications, workspace=workspace, applications=applications
     )
     url = (url or "").strip()
@@ -197,6 +212,8 @@ def connection_update(
         body = _clean(errors, "body", validate_body_text, body)
     if errors:
         raise ValidationError(errors)
+    # No error was filed, so the name and applications checks returned their values.
+    name, apps = cast(str, clean_name), cast(list[Application], clean_apps)
 
     changes: dict[str, Change] = {}
     if name != connection.name:
@@ -237,7 +254,7 @@ def connection_update(
 
 @transaction.atomic
 def connection_set_enabled(
-    *, connection: Connection, actor: AbstractBaseUser | None, enabled: bool
+    *, connection: Connection, actor: User | None, enabled: bool
 ) -> Connection:
     if connection.enabled == enabled:
         return connection
@@ -254,7 +271,7 @@ def connection_set_enabled(
 
 
 @transaction.atomic
-def connection_delete(*, connection: Connection, actor: AbstractBaseUser | None) -> None:
+def connection_delete(*, connection: Connection, actor: User | None) -> None:
     """Delete a connection. Its Action widgets stay on their boards, shown as unavailable, and
     its delivery log and audit trail are kept under the connection's name."""
     widget_count = connection.widgets.count()

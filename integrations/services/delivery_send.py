@@ -147,7 +147,8 @@ def _send(delivery: Delivery) -> Delivery:
 
 def _send_claimed(delivery: Delivery) -> Delivery:
     try:
-        connection = Connection.objects.filter(pk=delivery.connection_id).first()
+        # A deleted connection (connection_id None) matches no row, like any id no longer there.
+        connection = Connection.objects.filter(pk=delivery.connection_id).first()  # type: ignore[misc]
     except DecryptionError:
         return _finish(delivery, Outcome.FAILED, Reason.UNREADABLE, words.UNREADABLE)
     if connection is None:

@@ -39,7 +39,7 @@ REDIRECT_NOT_FOLLOWED = (
 )
 
 # For a final row recorded without words of its own.
-_FALLBACK = {
+_FALLBACK: dict[str, str] = {
     Outcome.SUCCEEDED: "Sent",
     Outcome.FAILED: "The call failed",
     Outcome.TIMED_OUT: "No answer in time",

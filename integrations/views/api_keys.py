@@ -7,12 +7,13 @@ secret once. With htmx the form posts in place, its button disabled until the an
 from __future__ import annotations
 
 import datetime
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,7 @@ from integrations.services.api_keys import (
     api_key_valid_through,
 )
 from workspace.decorators import signed_in
+from workspace.http import AuthenticatedHttpRequest
 from workspace.selectors import workspace_for_admin
 
 DEFAULT_LIFETIME = datetime.timedelta(days=90)
@@ -75,7 +77,7 @@ def _apply_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 @signed_in
-def api_key_list_view(request: HttpRequest) -> HttpResponse:
+def api_key_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
     keys = [
         {
@@ -96,7 +98,7 @@ def _focus_first_error(form: forms.Form) -> None:
             return
 
 
-def _show_created(request: HttpRequest, token: str) -> HttpResponse:
+def _show_created(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     url = f"{reverse('integrations:api_key_created')}?{urlencode({'form': token})}"
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -104,7 +106,7 @@ def _show_created(request: HttpRequest, token: str) -> HttpResponse:
 @signed_in
 @never_cache
 @require_http_methods(["GET", "POST"])
-def api_key_create_view(request: HttpRequest) -> HttpResponse:
+def api_key_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
     form = ApiKeyCreateForm(
         request.POST or None,
@@ -123,8 +125,8 @@ def api_key_create_view(request: HttpRequest) -> HttpResponse:
             return _show_created(request, outcome.form_token)
         if outcome.result is ApiKeyCreateResult.EXPIRED_TOKEN:
             form.add_error(None, FORM_EXPIRED)
-        else:
-            _apply_errors(form, outcome.errors)
+        else:  # INVALID, which always carries its errors
+            _apply_errors(form, cast(ValidationError, outcome.errors))
         token = outcome.form_token
     else:
         token = api_key_form_token_issue(session=request.session, current=token)
@@ -137,7 +139,7 @@ def api_key_create_view(request: HttpRequest) -> HttpResponse:
 @signed_in
 @never_cache
 @require_GET
-def api_key_created_view(request: HttpRequest) -> HttpResponse:
+def api_key_created_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The new key's secret, once: the page takes it out of the session as it shows it. A second
     post of the form lands here while the first may still be making the key: then wait."""
     workspace = workspace_for_admin(user=request.user)
@@ -155,7 +157,7 @@ def api_key_created_view(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def api_key_edit_view(request: HttpRequest, api_key_id: int) -> HttpResponse:
+def api_key_edit_view(request: AuthenticatedHttpRequest, api_key_id: int) -> HttpResponse:
     api_key = api_key_get_for_admin(user=request.user, api_key_id=api_key_id)
     form = ApiKeyEditForm(
         request.POST or None, initial={"name": api_key.name, "expires_on": api_key.expires_on}
@@ -174,7 +176,7 @@ def api_key_edit_view(request: HttpRequest, api_key_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def api_key_delete_view(request: HttpRequest, api_key_id: int) -> HttpResponse:
+def api_key_delete_view(request: AuthenticatedHttpRequest, api_key_id: int) -> HttpResponse:
     api_key = api_key_get_for_admin(user=request.user, api_key_id=api_key_id)
     if request.method == "POST":
         api_key_delete(api_key=api_key, actor=request.user)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -29,6 +29,7 @@ from integrations.selectors.connections import (
 from integrations.services import connections as services
 from integrations.validators import MAX_BODY_CHARS, MAX_HEADERS_CHARS
 from workspace.decorators import signed_in
+from workspace.http import AuthenticatedHttpRequest
 from workspace.selectors import workspace_for_admin
 
 # The URL is shown to admins, but may carry a token in its query: keep it out of error reports.
@@ -46,21 +47,21 @@ def _limits() -> dict:
     }
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
     # After a successful HTMX post the whole page changes (new pane, list, flash message).
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @signed_in
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     connections = connection_list_for_admin(user=request.user)
     return render(request, "integrations/index.html", {"connection_count": connections.count()})
 
 
 @signed_in
 @require_GET
-def connection_list(request: HttpRequest) -> HttpResponse:
+def connection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     connections = connection_list_for_admin(user=request.user)
     return render(request, "integrations/connection_list.html", {"connections": connections})
 
@@ -69,7 +70,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 @sensitive_variables()
 @sensitive_post_parameters(*SECRET_PARAMETERS)
 @require_http_methods(["GET", "POST"])
-def connection_create(request: HttpRequest) -> HttpResponse:
+def connection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
     form = ConnectionForm(request.POST if request.method == "POST" else None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +93,7 @@ def connection_create(request: HttpRequest) -> HttpResponse:
 @sensitive_variables()
 @sensitive_post_parameters(*SECRET_PARAMETERS)
 @require_http_methods(["GET", "POST"])
-def connection_edit(request: HttpRequest, connection_id: int) -> HttpResponse:
+def connection_edit(request: AuthenticatedHttpRequest, connection_id: int) -> HttpResponse:
     connection = connection_get_for_admin(user=request.user, connection_id=connection_id)
     form = ConnectionForm.for_connection(
         request.POST if request.method == "POST" else None,
@@ -134,7 +135,7 @@ def _pane_context(connection, form: ConnectionForm, path: str) -> dict:
 
 @signed_in
 @require_POST
-def connection_set_enabled(request: HttpRequest, connection_id: int) -> HttpResponse:
+def connection_set_enabled(request: AuthenticatedHttpRequest, connection_id: int) -> HttpResponse:
     connection = connection_get_for_admin(user=request.user, connection_id=connection_id)
     choice = request.POST.get("enabled")
     if choice not in ENABLED_CHOICES:
@@ -153,7 +154,7 @@ def connection_set_enabled(request: HttpRequest, connection_id: int) -> HttpResp
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def connection_delete(request: HttpRequest, connection_id: int) -> HttpResponse:
+def connection_delete(request: AuthenticatedHttpRequest, connection_id: int) -> HttpResponse:
     connection = connection_get_for_admin(user=request.user, connection_id=connection_id)
     if request.method == "POST":
         services.connection_delete(connection=connection, actor=request.user)
@@ -171,7 +172,7 @@ def connection_delete(request: HttpRequest, connection_id: int) -> HttpResponse:
 @sensitive_variables()
 @sensitive_post_parameters("url")
 @require_POST
-def connection_validate_url(request: HttpRequest) -> HttpResponse:
+def connection_validate_url(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Checks the URL field alone when it loses focus, so the admin sees a problem at once."""
     workspace_for_admin(user=request.user)
     errors: list[str] = []
@@ -186,6 +187,6 @@ def connection_validate_url(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_GET
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = audit_entry_page(user=request.user, page_number=request.GET.get("page"))
     return render(request, "integrations/audit_list.html", {"page": page})

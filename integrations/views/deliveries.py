@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,6 +23,7 @@ from integrations.selectors.deliveries import (
 )
 from integrations.services import SOURCE_TEST, connection_send
 from workspace.decorators import signed_in
+from workspace.http import AuthenticatedHttpRequest
 from workspace.models import Workspace
 from workspace.selectors import workspace_for_admin
 
@@ -39,7 +40,7 @@ class DeliveryFilterForm(forms.Form):
 
 @signed_in
 @require_POST
-def connection_test(request: HttpRequest, connection_id: int) -> HttpResponse:
+def connection_test(request: AuthenticatedHttpRequest, connection_id: int) -> HttpResponse:
     """One real call with the stored settings, counted in the quota like any click."""
     connection = delivery_connection_for_admin(user=request.user, connection_id=connection_id)
     status = connection_send(connection=connection, user=request.user, source=SOURCE_TEST)
@@ -53,7 +54,7 @@ def connection_test(request: HttpRequest, connection_id: int) -> HttpResponse:
 
 @signed_in
 @require_GET
-def delivery_status(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def delivery_status(request: AuthenticatedHttpRequest, delivery_id: int) -> HttpResponse:
     """One delivery; HTMX polls its partial until the outcome is final."""
     delivery = delivery_get_for_admin(user=request.user, delivery_id=delivery_id)
     template = "integrations/delivery_status.html"
@@ -64,7 +65,7 @@ def delivery_status(request: HttpRequest, delivery_id: int) -> HttpResponse:
 
 @signed_in
 @require_GET
-def delivery_log(request: HttpRequest, connection_id: int) -> HttpResponse:
+def delivery_log(request: AuthenticatedHttpRequest, connection_id: int) -> HttpResponse:
     connection = delivery_connection_for_admin(user=request.user, connection_id=connection_id)
     return _render_delivery_log(
         request,
@@ -79,7 +80,7 @@ def delivery_log(request: HttpRequest, connection_id: int) -> HttpResponse:
 
 @signed_in
 @require_GET
-def delivery_log_all(request: HttpRequest) -> HttpResponse:
+def delivery_log_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every call in the workspace, also those whose connection is gone: Workspace Admins only."""
     workspace = workspace_for_admin(user=request.user)
     return _render_delivery_log(
@@ -94,7 +95,7 @@ def delivery_log_all(request: HttpRequest) -> HttpResponse:
 
 
 def _render_delivery_log(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     template: str,
     *,
     workspace: Workspace,

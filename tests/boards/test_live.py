@@ -334,3 +334,9 @@ def test_a_garbled_current_url_sends_to_sign_in_rather_than_failing(world):
     assert response.status_code == 200
     # Back to the page that was asked for, since the one htmx named cannot be read.
     assert response["HX-Redirect"] == reverse("login") + "?next=" + quote(url)
+
+
+def test_under_a_wsgi_server_the_stream_answers_no_content_at_once(world):
+    # The test client is a WSGI-style client: a stream there would never end.
+    response = world.client_for("victor").get(reverse("boards:events", args=[world.sales_board.pk]))
+    assert response.status_code == 204

@@ -6,6 +6,7 @@ import datetime
 import io
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -108,7 +109,7 @@ def push(
     configuration_id: object,
     **extra,
 ):
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
     return client.post(
         f"{PUSH_URL}?configurationId={configuration_id}",
         data=body,

@@ -11,6 +11,7 @@ parallel workers, and a shared address would share a budget.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,7 +28,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> SimulatedClock:
     return simulated_clock(monkeypatch)
 
 
-def knock(client: Client, **extra: str):
+def knock(client: Client, **extra: Any):
     return client.get(STATUS_URL, **extra)
 
 

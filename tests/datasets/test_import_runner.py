@@ -27,7 +27,7 @@ class CountingStream(io.BytesIO):
         super().__init__(data)
         self.bytes_read = 0
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         chunk = super().read(size)
         self.bytes_read += len(chunk)
         return chunk

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import cast
 from urllib.parse import urlsplit
 
 from integrations.models import Connection, Delivery
@@ -44,7 +45,7 @@ def make_connection(
         url=url,
         headers=json.dumps(HEADERS if headers is None else headers),
         body=body,
-        host=urlsplit(url).hostname,
+        host=cast(str, urlsplit(url).hostname),
         enabled=enabled,
         keep_response_bodies=keep_response_bodies,
     )
@@ -122,6 +123,8 @@ class Receiver(ThreadingHTTPServer):
 
 
 class _ReceiverHandler(BaseHTTPRequestHandler):
+    server: Receiver
+
     def do_POST(self) -> None:  # noqa: N802 (the http.server API)
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         server = self.server

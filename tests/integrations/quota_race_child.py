@@ -33,7 +33,9 @@ def main() -> None:
     outcomes: Counter[str] = Counter()
     for n in range(int(clicks)):
         # One button each: a click waiting for a free slot must not make the next a repeat.
-        delivery = delivery_start(connection=connection, user=user, source="widget", widget_id=n)
+        delivery: Delivery | None = delivery_start(
+            connection=connection, user=user, source="widget", widget_id=n
+        )
         if delivery.outcome == Delivery.Outcome.PENDING:
             # Sent now, or, with two calls already in flight from the other processes, by the
             # send that frees a slot (it hands on to the oldest waiting click).

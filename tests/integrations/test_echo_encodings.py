@@ -89,7 +89,7 @@ def connection_to(receiver: HTTPServer, world, *, secret: str, **fields):
     )
 
 
-def send(connection, user) -> Delivery:
+def send(connection, user) -> Delivery | None:
     delivery = delivery_start(connection=connection, user=user, source=Delivery.Source.TEST)
     return delivery_execute(delivery_id=delivery.pk)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from integrations.encrypted_fields import DecryptionError, StrictEncryptedTextField, rotate
 
 PAGE_SIZE = 1000
 
 
-def _encrypted_models() -> list[tuple[type, list[StrictEncryptedTextField]]]:
+def _encrypted_models() -> list[tuple[type[models.Model], list[StrictEncryptedTextField]]]:
     found = []
     for model in apps.get_models():
         fields = [f for f in model._meta.concrete_fields if isinstance(f, StrictEncryptedTextField)]
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         return cursor.fetchall()
 
     @staticmethod
-    def _rotate(model: type, row_pk: object, token: str | None) -> str | None:
+    def _rotate(model: type[models.Model], row_pk: object, token: str | None) -> str | None:
         if token is None:
             return None
         try:
