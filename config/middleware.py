@@ -13,6 +13,7 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django_htmx.http import reswap, retarget
+from psycopg_pool import PoolTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,10 @@ class ContentSecurityPolicyMiddleware:
 
 
 class DatabaseBusyMiddleware:
-    """SQLite has one writer at a time. When a long write (a large import) holds the lock past the
-    connection timeout, answer "busy, try again" with a 503 instead of a server error. PostgreSQL,
-    the production database, does not lock the whole database and never gets here.
+    """Answer "busy, try again" with a 503 instead of a server error when the database cannot
+    take the request in time: on SQLite (one writer at a time) when a long write such as a large
+    import holds the lock past the connection timeout; on PostgreSQL when every connection of
+    the process's pool stayed taken past the pool timeout (a burst of requests).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -49,7 +51,7 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError) or "locked" not in str(exception):
+        if not _database_busy(exception):
             return None
         logger.warning("Database busy: answered 503 to %s %s", request.method, request.path)
         if request.path.startswith("/api/"):
@@ -65,3 +67,9 @@ class DatabaseBusyMiddleware:
             response = HttpResponse(render_to_string("busy.html", request=request), status=503)
         response["Retry-After"] = "5"
         return response
+
+
+def _database_busy(exception: Exception) -> bool:
+    if not isinstance(exception, OperationalError):
+        return False
+    return "locked" in str(exception) or isinstance(exception.__cause__, PoolTimeout)

@@ -111,12 +111,24 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        # Opening a PostgreSQL connection costs more than anything a click does: keep each
-        # process's (or worker thread's) connection for a minute, checked before it is reused.
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # Under ASGI every request runs its database work in a thread of its own, so a
+        # connection kept per thread would be one connection per request ever served: closed
+        # after each request instead, and on PostgreSQL taken from the pool below.
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
+DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE > 0:
+    # Opening a PostgreSQL connection costs more than anything a click does: each process keeps
+    # a pool (psycopg_pool), and a burst of requests (a thousand boards reconnecting at once)
+    # queues for it instead of exhausting the server's max_connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so the quota ledger's
     # count-then-insert is serialised across processes; WAL lets readers carry on meanwhile.

@@ -14,14 +14,14 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections, connections
+from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase, HttpResponseNotAllowed
 
 from boards.live import LiveEvent, Watch, board_watcher
 from boards.selectors import board_change_stamp_for_viewer
-from workspace.selectors import AnyUser
 
 STREAM_LIFETIME = 300.0  # seconds
 KEEPALIVE = 15.0  # seconds between "still here" events, which also move the reconnect cursor
@@ -38,30 +38,35 @@ async def board_events(request: HttpRequest, pk: int) -> HttpResponseBase:
         # ended. No content: the browser's EventSource gives up; the board stays as drawn.
         logger.warning("Board streams need the ASGI server (config.asgi); this is WSGI")
         return HttpResponse(status=204)
-    user = await request.auser()
-    if not user.is_authenticated:
-        return HttpResponse(status=401)
     try:
-        current = await sync_to_async(_stamp_for, thread_sensitive=False)(user, pk)
+        user_id, _ = await sync_to_async(_open_check)(request, pk)
+    except PermissionDenied:
+        return HttpResponse(status=401)
     except Http404:
         return HttpResponse(status=404)
-    stamp, clicks_since = _cursor(request, current)
-    stream = _stream(user_id=user.pk, board_id=pk, stamp=stamp, clicks_since=clicks_since)
+    stamp, clicks_since = _cursor(request)
+    stream = _stream(user_id=user_id, board_id=pk, stamp=stamp, clicks_since=clicks_since)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # proxies such as nginx must pass each event on at once
     return response
 
 
-def _stamp_for(user: AnyUser, board_id: int) -> str:
-    close_old_connections()
+def _open_check(request: HttpRequest, board_id: int) -> tuple[int, str]:
+    """Who is asking, and the board's stamp if they may open it; else PermissionDenied (not
+    signed in) or Http404. Runs in the request's own thread, where the session was read, and
+    hands its database connection back before the stream starts: a request that held one
+    connection while waiting for a second would, a thousand at once, starve the pool."""
     try:
-        return board_change_stamp_for_viewer(user=user, board_id=board_id)
+        user = request.user
+        if not user.is_authenticated:
+            raise PermissionDenied
+        return user.pk, board_change_stamp_for_viewer(user=user, board_id=board_id)
     finally:
-        close_old_connections()
+        connections.close_all()
 
 
-def _cursor(request: HttpRequest, current: str) -> tuple[str, datetime]:
+def _cursor(request: HttpRequest) -> tuple[str, datetime]:
     """Where the stream starts: the stamp the page (or the last event) showed, and the moment
     from which finished clicks are sent. A reconnecting browser sends the last event's id; a
     page sends what it was drawn with. Anything unreadable starts from now with everything."""
