@@ -28,13 +28,8 @@ from django.http import Http404
 from django.template.loader import render_to_string
 
 from boards.models import Board, Widget
-from boards.selectors import (
-    board_cards,
-    board_stamps,
-    boards_openable_among,
-    stamp_layout_changed,
-    widget_card_get,
-)
+from boards.selectors import board_cards, widget_card_get
+from boards.stamps import board_stamps, boards_openable_among, stamp_layout_changed
 from integrations.services import ClickStatus, click_statuses
 
 logger = logging.getLogger(__name__)

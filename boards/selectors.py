@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
-from django.http import Http404
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from boards.models import Board, Widget
+from boards.stamps import board_change_stamp
 from boards.widgets.actions import action_label, action_unavailable_reason, confirmation_text
 from boards.widgets.data import (
     KpiFigure,
@@ -27,7 +26,6 @@ from integrations.services import (
     connections_usable_by,
     delivery_status_for_user,
 )
-from workspace.models import ApplicationRole, Membership
 from workspace.selectors import (
     AnyUser,
     applications_configurable_by,
@@ -203,148 +201,6 @@ def datasets_for_board(*, board: Board) -> QuerySet[Dataset]:
         .prefetch_related("columns")
         .order_by("name")
     )
-
-
-# --- Live refresh ---------------------------------------------------------------------------
-#
-# A board's stamp is "<layout part>-<data part>", each a few numbers joined by dots:
-#   layout: layout_version, then the sum and count of the connection ids its Action widgets may
-#           send through (enabled and shared): disabling, deleting or unsharing one moves them;
-#   data:   the sum of its data widgets' dataset versions, how many have a dataset, and how many
-#           of those the application may read.
-# A sum rather than a max: with two datasets at versions 5 and 3, an import into the second
-# leaves the max at 5 but moves the sum. Versions only go up, so any import moves the sum.
-# When the layout part moves the whole grid is redrawn; when only the data part does, only the
-# data widgets are.
-
-_STAMP_PARTS = ("actions_sum", "actions", "data_total", "data_widgets", "data_shared")
-
-
-def _widget_totals(board_ref: OuterRef) -> QuerySet[Widget, dict[str, Any]]:
-    usable = Q(kind=Widget.Kind.ACTION, connection__enabled=True) & connection_shared_with(
-        application_id=OuterRef("board__application_id"), connection_ref=OuterRef("connection_id")
-    )
-    dataset_shared = Exists(
-        Dataset.applications.through.objects.filter(
-            dataset_id=OuterRef("dataset_id"), application_id=OuterRef("board__application_id")
-        )
-    )
-    with_dataset = Q(kind__in=DATA_KINDS, dataset__isnull=False)
-    return (
-        Widget.objects.filter(board=board_ref)
-        .order_by()
-        .values("board")
-        .annotate(
-            actions_sum=Sum("connection_id", filter=usable),
-            actions=Count("pk", filter=usable),
-            data_total=Sum("dataset__version", filter=with_dataset),
-            data_widgets=Count("pk", filter=with_dataset),
-            data_shared=Count("pk", filter=with_dataset & dataset_shared),
-        )
-    )
-
-
-def _with_stamp_parts(boards: QuerySet[Board]) -> QuerySet[Board]:
-    totals = {part: Subquery(_widget_totals(OuterRef("pk")).values(part)) for part in _STAMP_PARTS}
-    return boards.annotate(**totals)
-
-
-def _stamp(row: tuple[int | None, ...]) -> str:
-    layout_version, actions_sum, actions, data_total, data_widgets, data_shared = (
-        value or 0 for value in row
-    )
-    return f"{layout_version}.{actions_sum}.{actions}-{data_total}.{data_widgets}.{data_shared}"
-
-
-def board_change_stamp(*, board: Board) -> str:
-    """The stamp of a board already fetched for this viewer (one query)."""
-    stamps = board_stamps(board_ids=[board.pk])
-    if board.pk not in stamps:
-        raise Http404("No such board.")
-    return stamps[board.pk]
-
-
-def board_stamps(*, board_ids: Iterable[int]) -> dict[int, str]:
-    """The stamps of these boards, in one query whatever their number (boards/live.py asks for
-    every open board at once); a board that no longer exists is missing."""
-    rows = _with_stamp_parts(Board.objects.filter(pk__in=list(board_ids))).values_list(
-        "pk", "layout_version", *_STAMP_PARTS
-    )
-    return {row[0]: _stamp(row[1:]) for row in rows}
-
-
-def board_change_stamp_for_viewer(*, user: AnyUser, board_id: int) -> str:
-    """The stamp, checking the viewer may open the board, in ONE query.
-
-    It folds the rule of board_get_for_viewer (the user's workspace is their first membership;
-    admins open everything in it, anyone with a role on the application opens its boards) into
-    subqueries instead of three round trips. tests/boards/test_permissions.py holds the two to
-    the same answers for every persona.
-    """
-    if not user.is_authenticated:
-        raise Http404("No such board.")
-    first_membership = Membership.objects.filter(user=user).order_by("id")[:1]
-    has_role = ApplicationRole.objects.filter(application_id=OuterRef("application_id"), user=user)
-    row = (
-        _with_stamp_parts(
-            Board.objects.filter(
-                pk=board_id,
-                application__workspace_id=Subquery(first_membership.values("workspace_id")),
-            )
-        )
-        .annotate(viewer_role=Subquery(first_membership.values("role")), has_role=Exists(has_role))
-        .filter(Q(viewer_role=Membership.Role.ADMIN) | Q(has_role=True))
-        .values_list("layout_version", *_STAMP_PARTS)
-        .first()
-    )
-    if row is None:
-        raise Http404("No such board.")
-    return _stamp(row)
-
-
-def boards_openable_among(*, viewers: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Which of these (user id, board id) pairs may still open their board, in three queries
-    whatever their number: the rule of board_get_for_viewer, for every open board at once. A
-    user made inactive opens nothing."""
-    pairs = set(viewers)
-    user_ids = {user_id for user_id, _ in pairs}
-    boards = {
-        pk: (workspace_id, application_id)
-        for pk, workspace_id, application_id in Board.objects.filter(
-            pk__in={board_id for _, board_id in pairs}
-        ).values_list("pk", "application__workspace_id", "application_id")
-    }
-    first_membership: dict[int, tuple[int, str]] = {}
-    for user_id, workspace_id, role in (
-        Membership.objects.filter(user_id__in=user_ids, user__is_active=True)
-        .order_by("user_id", "id")
-        .values_list("user_id", "workspace_id", "role")
-    ):
-        first_membership.setdefault(user_id, (workspace_id, role))
-    roles = set(
-        ApplicationRole.objects.filter(
-            user_id__in=user_ids,
-            application_id__in={application_id for _, application_id in boards.values()},
-        ).values_list("user_id", "application_id")
-    )
-
-    def may_open(user_id: int, board_id: int) -> bool:
-        if board_id not in boards or user_id not in first_membership:
-            return False
-        workspace_id, application_id = boards[board_id]
-        member_of, role = first_membership[user_id]
-        if member_of != workspace_id:
-            return False
-        return role == Membership.Role.ADMIN or (user_id, application_id) in roles
-
-    return {pair for pair in pairs if may_open(*pair)}
-
-
-def stamp_layout_changed(*, since: str, stamp: str) -> bool:
-    """Whether widgets were added, moved or removed, or an Action widget's connection changed
-    (so the whole grid must be redrawn), as opposed to only data arriving (so only the data
-    widgets are)."""
-    return since.split("-", 1)[0] != stamp.split("-", 1)[0]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase, HttpResponseNotAllowed
 
 from boards.live import LiveEvent, Watch, board_watcher
-from boards.selectors import board_change_stamp_for_viewer
+from boards.stamps import board_change_stamp_for_viewer
 
 STREAM_LIFETIME = 300.0  # seconds
 KEEPALIVE = 15.0  # seconds between "still here" events, which also move the reconnect cursor

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from boards.live import Watch, board_live_changes
 from boards.models import Widget
-from boards.selectors import board_change_stamp
 from boards.services import widget_create
+from boards.stamps import board_change_stamp
 from integrations.models import Delivery
 from integrations.services.connections import connection_set_enabled
 from tests.boards.conftest import (

@@ -16,12 +16,9 @@ from django.http import Http404
 from django.urls import reverse
 
 from boards.models import Widget
-from boards.selectors import (
-    board_change_stamp_for_viewer,
-    board_get_for_viewer,
-    boards_openable_among,
-)
+from boards.selectors import board_get_for_viewer
 from boards.services import widget_create
+from boards.stamps import board_change_stamp_for_viewer, boards_openable_among
 from tests.boards.conftest import ENDPOINT, add_action, delivery_for
 from tests.conftest import PERSONAS
 

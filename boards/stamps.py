@@ -1,0 +1,149 @@
+"""Board stamps: what an open board compares to know whether, and what, to redraw.
+
+A board's stamp is "<layout part>-<data part>", each a few numbers joined by dots:
+  layout: layout_version, then the sum and count of the connection ids its Action widgets may
+          send through (enabled and shared): disabling, deleting or unsharing one moves them;
+  data:   the sum of its data widgets' dataset versions, how many have a dataset, and how many
+          of those the application may read.
+A sum rather than a max: with two datasets at versions 5 and 3, an import into the second leaves
+the max at 5 but moves the sum. Versions only go up, so any import moves the sum. When the
+layout part moves the whole grid is redrawn; when only the data part does, only the data widgets.
+
+Every board page and every tick of the live-board watcher (boards/live.py) reads stamps, so they
+come from one hand-written statement: the same query built with the ORM (five correlated
+subqueries) cost more to compile than the rest of a board page's queries together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.http import Http404
+
+from boards.models import Board, Widget
+from datasets.models import Dataset
+from integrations.services import Connection
+from workspace.models import ApplicationRole, Membership
+from workspace.selectors import AnyUser
+
+
+def _stamps_sql(count: int) -> str:
+    # Only table names from the models' metadata are written into the text (S608); every value
+    # is a parameter.
+    quote = connection.ops.quote_name
+    board, widget = quote(Board._meta.db_table), quote(Widget._meta.db_table)
+    conn, dataset = quote(Connection._meta.db_table), quote(Dataset._meta.db_table)
+    conn_apps = quote(Connection.applications.through._meta.db_table)
+    dataset_apps = quote(Dataset.applications.through._meta.db_table)
+    usable = (
+        f"w.kind = %s AND c.enabled = %s AND EXISTS (SELECT 1 FROM {conn_apps} ca"  # noqa: S608
+        " WHERE ca.connection_id = w.connection_id AND ca.application_id = b.application_id)"
+    )
+    with_dataset = "w.kind IN (%s, %s) AND w.dataset_id IS NOT NULL"
+    shared = (
+        f"EXISTS (SELECT 1 FROM {dataset_apps} da"  # noqa: S608
+        " WHERE da.dataset_id = w.dataset_id AND da.application_id = b.application_id)"
+    )
+    return (
+        "SELECT b.id, b.layout_version,"  # noqa: S608
+        f" SUM(CASE WHEN {usable} THEN w.connection_id END),"
+        f" COUNT(CASE WHEN {usable} THEN 1 END),"
+        f" SUM(CASE WHEN {with_dataset} THEN d.version END),"
+        f" COUNT(CASE WHEN {with_dataset} THEN 1 END),"
+        f" COUNT(CASE WHEN {with_dataset} AND {shared} THEN 1 END)"
+        f" FROM {board} b"
+        f" LEFT JOIN {widget} w ON w.board_id = b.id"
+        f" LEFT JOIN {conn} c ON c.id = w.connection_id"
+        f" LEFT JOIN {dataset} d ON d.id = w.dataset_id"
+        f" WHERE b.id IN ({', '.join(['%s'] * count)})"
+        " GROUP BY b.id, b.layout_version"
+    )
+
+
+def board_stamps(*, board_ids: Iterable[int]) -> dict[int, str]:
+    """The stamps of these boards, in one query whatever their number; a board that no longer
+    exists is missing."""
+    ids = sorted(set(board_ids))
+    if not ids:
+        return {}
+    action, data_kinds = Widget.Kind.ACTION.value, [Widget.Kind.TABLE.value, Widget.Kind.KPI.value]
+    params: list[str | int | bool] = [action, True, action, True]
+    params += [*data_kinds, *data_kinds, *data_kinds, *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(_stamps_sql(len(ids)), params)
+        rows = cursor.fetchall()
+    return {row[0]: _stamp(row[1:]) for row in rows}
+
+
+def _stamp(row: tuple[int | None, ...]) -> str:
+    layout_version, actions_sum, actions, data_total, data_widgets, data_shared = (
+        int(value or 0) for value in row
+    )
+    return f"{layout_version}.{actions_sum}.{actions}-{data_total}.{data_widgets}.{data_shared}"
+
+
+def board_change_stamp(*, board: Board) -> str:
+    """The stamp of a board already fetched for this viewer (one query)."""
+    stamps = board_stamps(board_ids=[board.pk])
+    if board.pk not in stamps:
+        raise Http404("No such board.")
+    return stamps[board.pk]
+
+
+def board_change_stamp_for_viewer(*, user: AnyUser, board_id: int) -> str:
+    """The stamp, if the user may open the board (the rule of boards_openable_among, which
+    tests/boards/test_permissions.py holds to board_get_for_viewer's); else 404."""
+    if not user.is_authenticated or (user.pk, board_id) not in boards_openable_among(
+        viewers=[(user.pk, board_id)]
+    ):
+        raise Http404("No such board.")
+    stamps = board_stamps(board_ids=[board_id])
+    if board_id not in stamps:
+        raise Http404("No such board.")
+    return stamps[board_id]
+
+
+def boards_openable_among(*, viewers: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of these (user id, board id) pairs may still open their board, in three queries
+    whatever their number: the rule of board_get_for_viewer, for every open board at once. A
+    user made inactive opens nothing."""
+    pairs = set(viewers)
+    user_ids = {user_id for user_id, _ in pairs}
+    boards = {
+        pk: (workspace_id, application_id)
+        for pk, workspace_id, application_id in Board.objects.filter(
+            pk__in={board_id for _, board_id in pairs}
+        ).values_list("pk", "application__workspace_id", "application_id")
+    }
+    first_membership: dict[int, tuple[int, str]] = {}
+    for user_id, workspace_id, role in (
+        Membership.objects.filter(user_id__in=user_ids, user__is_active=True)
+        .order_by("user_id", "id")
+        .values_list("user_id", "workspace_id", "role")
+    ):
+        first_membership.setdefault(user_id, (workspace_id, role))
+    roles = set(
+        ApplicationRole.objects.filter(
+            user_id__in=user_ids,
+            application_id__in={application_id for _, application_id in boards.values()},
+        ).values_list("user_id", "application_id")
+    )
+
+    def may_open(user_id: int, board_id: int) -> bool:
+        if board_id not in boards or user_id not in first_membership:
+            return False
+        workspace_id, application_id = boards[board_id]
+        member_of, role = first_membership[user_id]
+        if member_of != workspace_id:
+            return False
+        return role == Membership.Role.ADMIN or (user_id, application_id) in roles
+
+    return {pair for pair in pairs if may_open(*pair)}
+
+
+def stamp_layout_changed(*, since: str, stamp: str) -> bool:
+    """Whether widgets were added, moved or removed, or an Action widget's connection changed
+    (so the whole grid must be redrawn), as opposed to only data arriving (so only the data
+    widgets are)."""
+    return since.split("-", 1)[0] != stamp.split("-", 1)[0]
