@@ -12,6 +12,8 @@ OUTBOUND_ALLOWLIST) and times, in one run and against that one receiver:
   click view, worker      the same endpoint as production runs it: the call goes to a Celery
                           worker (in this process, through the filesystem broker) and the
                           response comes back waiting; timed until the response
+  trivial signed-in view  the floor of any signed-in page through the same client and
+                          middleware: the session and the user are read, "ok" is answered
 
 Each mode gets its own workspace, because the hourly quota (100 per host) would otherwise refuse
 the later clicks; --clicks is capped so warm-up plus timed clicks stay within one quota.
@@ -174,8 +176,37 @@ def _run(clicks: int, url: str) -> dict[str, list[float]]:
     for mode, inline in (("click view, inline", True), ("click view, worker", False)):
         with _tasks(inline=inline):
             results[mode] = _click_view(mode, clicks, url)
+    results["trivial signed-in view"] = _trivial_view(clicks, url)
     connections.close_all()
     return results
+
+
+def _trivial_view(clicks: int, url: str) -> list[float]:
+    import types
+
+    from django.conf import settings
+    from django.http import HttpRequest, HttpResponse
+    from django.test import Client
+    from django.urls import clear_url_caches, include, path
+
+    from workspace.decorators import signed_in
+
+    @signed_in
+    def trivial(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(f"ok {request.user.pk}")
+
+    module = types.ModuleType("bench_click_urls")
+    module.__dict__["urlpatterns"] = [
+        path("bench-trivial/", trivial),
+        path("", include("config.urls")),
+    ]
+    sys.modules["bench_click_urls"] = module
+    settings.ROOT_URLCONF = "bench_click_urls"
+    clear_url_caches()
+    user, _, _, _ = _scenario("Trivial view", url)
+    client = Client()
+    client.force_login(user)
+    return _timed(clicks, lambda: client.get("/bench-trivial/"))
 
 
 @contextlib.contextmanager
@@ -228,11 +259,14 @@ def _report(clicks: int, results: dict[str, list[float]]) -> None:
         f"{clicks} timed calls per mode against an instant receiver on 127.0.0.1"
         f" ({connection.vendor})\n"
     )
-    print(f"{'mode':<22}{'median ms':>11}{'p95 ms':>9}{'× bare':>9}")
+    trivial = statistics.median(results["trivial signed-in view"])
+    print(f"{'mode':<24}{'median ms':>11}{'p95 ms':>9}{'× bare':>9}{'× trivial':>11}")
     for mode, samples in results.items():
         median = statistics.median(samples)
         p95 = statistics.quantiles(samples, n=20)[-1]
-        print(f"{mode:<22}{median:>11.2f}{p95:>9.2f}{median / floor:>9.1f}")
+        print(
+            f"{mode:<24}{median:>11.2f}{p95:>9.2f}{median / floor:>9.1f}{median / trivial:>11.1f}"
+        )
 
 
 if __name__ == "__main__":
