@@ -168,3 +168,20 @@ FORMS_BY_SLUG: dict[str, type[WidgetForm]] = {
     "kpi": KpiWidgetForm,
 }
 FORMS_BY_KIND: dict[str, type[WidgetForm]] = {form.kind: form for form in FORMS_BY_SLUG.values()}
+
+
+class BoardNameForm(forms.Form):
+    """The one field of creating, renaming and duplicating a board (boards.board_services
+    holds the rules: trimmed, unique within the application)."""
+
+    name = forms.CharField(
+        label="Board name",
+        max_length=100,
+        # The page has this one field: typing can start at once.
+        widget=forms.TextInput(attrs={"autofocus": True}),
+        error_messages={"required": "Give the board a name."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from integrations.services import (
     connections_usable_by,
     delivery_status_for_user,
 )
+from workspace.models import Application
 from workspace.selectors import (
     AnyUser,
     applications_configurable_by,
@@ -63,6 +64,11 @@ def board_get_for_editor(*, user: AnyUser, board_id: int) -> Board:
         pk=board_id,
         application__in=applications_configurable_by(user=user),
     )
+
+
+def application_get_for_configurer(*, user: AnyUser, application_id: int) -> Application:
+    """An application whose boards the user may create and change, else 404."""
+    return get_object_or_404(applications_configurable_by(user=user), pk=application_id)
 
 
 def board_can_edit(*, user: AnyUser, board: Board) -> bool:

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from boards.views import actions, boards, live, widgets
+from boards.views import actions, boards, live, manage, widgets
 
 app_name = "boards"
 
 urlpatterns = [
+    path("new/<int:application_pk>/", manage.board_create_view, name="create"),
     path("<int:pk>/", boards.board_detail, name="detail"),
+    path("<int:pk>/rename/", manage.board_rename_view, name="rename"),
+    path("<int:pk>/duplicate/", manage.board_duplicate_view, name="duplicate"),
+    path("<int:pk>/delete/", manage.board_delete_view, name="delete"),
     path("<int:pk>/edit/", boards.board_edit, name="edit"),
     path("<int:pk>/events/", live.board_events, name="events"),
     # Edit mode

@@ -6,7 +6,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from workspace.http import AuthenticatedHttpRequest
-from workspace.selectors import applications_openable_by, workspace_for_user
+from workspace.selectors import (
+    applications_configurable_by,
+    applications_openable_by,
+    workspace_for_user,
+)
 from workspace.throttling import sign_in_failures_exceeded
 
 
@@ -28,8 +32,7 @@ def sign_in(request: HttpRequest) -> HttpResponseBase:
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_user(user=request.user)
     applications = applications_openable_by(user=request.user).prefetch_related("boards")
-    return render(
-        request,
-        "workspace/home.html",
-        {"workspace": workspace, "applications": applications},
-    )
+    # Where the user may create, rename, duplicate and delete boards.
+    configurable = set(applications_configurable_by(user=request.user).values_list("pk", flat=True))
+    context = {"workspace": workspace, "applications": applications, "configurable": configurable}
+    return render(request, "workspace/home.html", context)

@@ -20,6 +20,10 @@ class AuditEntry(models.Model):
         KEY_CREATED = "key_created", "API key created"
         KEY_UPDATED = "key_updated", "API key edited"
         KEY_DELETED = "key_deleted", "API key deleted"
+        BOARD_CREATED = "board_created", "Board created"
+        BOARD_RENAMED = "board_renamed", "Board renamed"
+        BOARD_DUPLICATED = "board_duplicated", "Board duplicated"
+        BOARD_DELETED = "board_deleted", "Board deleted"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(

@@ -3,7 +3,7 @@ stands (sending.py), and the reads a board needs about connections. Apps above i
 (boards) import from here only, never its models, selectors or tasks.
 """
 
-from integrations.models import Connection, Delivery
+from integrations.models import AuditEntry, Connection, Delivery
 from integrations.selectors.connections import (
     SECRET_FIELDS as CONNECTION_SECRET_FIELDS,
 )
@@ -11,6 +11,7 @@ from integrations.selectors.connections import (
     connection_shared_with,
     connections_usable_by,
 )
+from integrations.services.audit import audit_record
 from integrations.services.sending import (
     SOURCE_TEST,
     SOURCE_WIDGET,
@@ -26,8 +27,12 @@ from integrations.services.sending import (
 
 # Reason codes of a DeliveryStatus, for code that decides on them.
 DeliveryReason = Delivery.Reason
+# What an audit entry records (boards record their own creation, renaming and deletion).
+AuditAction = AuditEntry.Action
 
 __all__ = [
+    "AuditAction",
+    "audit_record",
     "DeliveryReason",
     "CONNECTION_SECRET_FIELDS",
     "Connection",

@@ -30,7 +30,7 @@ def test_it_lets_the_editor_add_an_action_widget_through_the_ui(
     world, sign_in, receiver_connection
 ):
     page = sign_in("erin")
-    page.get_by_role("link", name="Sales Forecast").click()
+    page.get_by_role("link", name="Sales Forecast", exact=True).click()
     page.get_by_role("link", name="Edit", exact=True).click()
     expect(page.get_by_text("Edit mode")).to_be_visible()
 

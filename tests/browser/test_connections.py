@@ -101,7 +101,7 @@ def test_it_shows_no_integrations_link_to_the_viewer(world, sign_in, live_server
     page = sign_in("victor")
 
     expect(page.get_by_role("heading", name="Acme")).to_be_visible()
-    expect(page.get_by_role("link", name="Sales Forecast")).to_be_visible()
+    expect(page.get_by_role("link", name="Sales Forecast", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Integrations"))).to_have_count(0)
     expect(page.get_by_role("link", name="API Keys")).to_have_count(0)
     response = page.goto(f"{live_server.url}/integrations/")

@@ -110,7 +110,7 @@ def test_it_shows_the_pipelines_new_forecast_on_the_open_board_without_a_reload(
     # a month still knows what to expect.
     this_month = first_month_in_dataset()
     page = sign_in("viewer")
-    page.get_by_role("link", name="Sales Forecast").click()
+    page.get_by_role("link", name="Sales Forecast", exact=True).click()
     table = page.get_by_test_id("table-widget")
     first_month = table.locator("tbody tr").first.locator("td").first
     expect(first_month).to_have_text(this_month)

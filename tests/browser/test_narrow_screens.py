@@ -92,7 +92,7 @@ def test_it_keeps_the_board_and_the_connection_form_usable_at_375_px(
     )
     page = sign_in_on(new_page(width=WIDTH, height=800), live_server.url, "alice")
 
-    page.get_by_role("link", name="Sales Forecast").click()
+    page.get_by_role("link", name="Sales Forecast", exact=True).click()
     expect(page.get_by_test_id("table-widget")).to_contain_text("Enterprise subscriptions")
     assert_no_horizontal_overflow(page)
     button = page.get_by_role("button", name="Refresh the revenue forecast for every region")
