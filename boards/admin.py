@@ -14,7 +14,7 @@ from boards.services import board_layout_touch
 class WidgetInline(admin.TabularInline):
     model = Widget
     extra = 0
-    fields = ["position", "kind", "title", "connection", "dataset"]
+    fields = ["kind", "title", "grid_x", "grid_y", "grid_w", "grid_h", "connection", "dataset"]
     raw_id_fields = ["connection", "dataset"]
 
 
@@ -34,12 +34,12 @@ class BoardAdmin(admin.ModelAdmin):
 
 @admin.register(Widget)
 class WidgetAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "title", "board", "position"]
+    list_display = ["__str__", "kind", "title", "board", "grid_x", "grid_y", "grid_w", "grid_h"]
     list_filter = ["kind", "board__application__workspace"]
     search_fields = ["title", "button_label", "board__name"]
     # Raw ids: a select would list every connection and dataset of every workspace.
     raw_id_fields = ["board", "connection", "dataset"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["position", "created_at", "updated_at"]
 
     def save_model(self, request, obj, form, change):
         # A widget moved to another board leaves its old board changed too.

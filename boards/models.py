@@ -60,6 +60,13 @@ class Widget(models.Model):
     kpi_column = models.CharField(max_length=100, blank=True)
     kpi_aggregate = models.CharField(max_length=10, choices=Aggregate.choices, blank=True)
 
+    # Place on the board's 12-column grid (boards/layout.py keeps boxes from overlapping);
+    # `position` is the reading order, row by row, that narrow screens stack in.
+    grid_x = models.PositiveSmallIntegerField(default=0)
+    grid_y = models.PositiveSmallIntegerField(default=0)
+    grid_w = models.PositiveSmallIntegerField(default=3)
+    grid_h = models.PositiveSmallIntegerField(default=2)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

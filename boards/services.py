@@ -12,8 +12,9 @@ from typing import cast
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 
+from boards.layout_services import board_layout_renumber, widget_place_new
 from boards.models import Board, Widget
 from boards.widgets.actions import UNAVAILABLE_REMOVED, action_blocked_reason, action_label
 from datasets.models import Dataset, DatasetColumn
@@ -41,13 +42,17 @@ def _bump_layout(board: Board) -> None:
     board_layout_touch(board_ids=[board.pk])
 
 
+@transaction.atomic
 def board_layout_touch(*, board_ids: Iterable[int | None]) -> None:
     """Tell open boards their widgets changed, for writes that bypass the widget services.
 
     The Django admin edits widgets with its own forms; without this, open boards would keep
-    showing the old layout until someone reloaded them.
+    showing the old layout until someone reloaded them. Places typed there are settled by the
+    grid's rules (no overlaps, gaps closed) on the way.
     """
     ids = {board_id for board_id in board_ids if board_id is not None}
+    for board_id in sorted(ids):
+        board_layout_renumber(board_id=board_id)
     if ids:
         Board.objects.filter(pk__in=ids).update(layout_version=F("layout_version") + 1)
 
@@ -159,11 +164,10 @@ def widget_create(
     kpi_column: str = "",
     kpi_aggregate: str = "",
 ) -> Widget:
-    """Add a widget at the end of the board. Raises ValidationError keyed by field."""
+    """Add a widget at the first free place of its size. Raises ValidationError keyed by field."""
     if kind not in Widget.Kind.values:
         raise ValidationError({"kind": "Choose Action, Text, Table or KPI."})
-    last = Widget.objects.filter(board=board).aggregate(last=Max("position"))["last"]
-    widget = Widget(board=board, kind=kind, position=0 if last is None else last + 1)
+    widget = Widget(board=board, kind=kind)
     _assign(
         widget,
         title=title,
@@ -178,7 +182,9 @@ def widget_create(
         kpi_aggregate=kpi_aggregate,
     )
     _validate(widget, board)
+    widget_place_new(widget=widget)
     widget.save()
+    board_layout_renumber(board_id=board.pk)  # the widgets after it in reading order
     _bump_layout(board)
     return widget
 
@@ -220,39 +226,10 @@ def widget_update(
 
 
 @transaction.atomic
-def widget_move(*, widget: Widget, direction: str) -> bool:
-    """Swap the widget with its neighbour ("up" or "down", as posted). False (and nothing
-    changes) at either end.
-
-    Positions are renumbered 0..n-1 on the way, so gaps left by removed widgets never make a
-    move look like it did nothing.
-    """
-    if direction not in ("up", "down"):
-        raise ValidationError({"direction": "Move a widget up or down."})
-    widgets = list(
-        Widget.objects.select_for_update()
-        .filter(board_id=widget.board_id)
-        .order_by("position", "id")
-    )
-    index = next(i for i, other in enumerate(widgets) if other.pk == widget.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(widgets):
-        return False
-    widgets[index], widgets[target] = widgets[target], widgets[index]
-    changed = []
-    for position, other in enumerate(widgets):
-        if other.position != position:
-            other.position = position
-            changed.append(other)
-    Widget.objects.bulk_update(changed, ["position"])
-    _bump_layout(widget.board)
-    return True
-
-
-@transaction.atomic
 def widget_delete(*, widget: Widget) -> None:
     board = widget.board
     widget.delete()
+    board_layout_renumber(board_id=board.pk)
     _bump_layout(board)
 
 

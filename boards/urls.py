@@ -16,7 +16,7 @@ urlpatterns = [
     path("<int:pk>/widgets/add/", widgets.widget_add_choose, name="widget_add_choose"),
     path("<int:pk>/widgets/add/<slug:slug>/", widgets.widget_add, name="widget_add"),
     path("<int:pk>/widgets/<int:widget_pk>/edit/", widgets.widget_edit, name="widget_edit"),
-    path("<int:pk>/widgets/<int:widget_pk>/move/", widgets.widget_reorder, name="widget_move"),
+    path("<int:pk>/widgets/<int:widget_pk>/move/", widgets.widget_step, name="widget_move"),
     path("<int:pk>/widgets/<int:widget_pk>/remove/", widgets.widget_remove, name="widget_remove"),
     # Action buttons
     path("<int:pk>/widgets/<int:widget_pk>/click/", actions.widget_click_view, name="widget_click"),

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.forms import FORMS_BY_KIND, FORMS_BY_SLUG, WidgetForm
+from boards.layout import COLUMNS, MAX_HEIGHT
+from boards.layout_services import widget_nudge
 from boards.models import Board, Widget
 from boards.selectors import board_get_for_editor, board_page_get, widget_get_for_board
-from boards.services import widget_create, widget_delete, widget_move, widget_update
+from boards.services import widget_create, widget_delete, widget_update
 from workspace.decorators import signed_in
 from workspace.http import AuthenticatedHttpRequest
 
@@ -80,20 +82,39 @@ def widget_edit(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> H
 
 @signed_in
 @require_POST
-def widget_reorder(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
-    """Move up / Move down. HTMX swaps the redrawn grid in place; without JS, back to Edit."""
+def widget_step(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
+    """One move or resize step (the keyboard and no-JavaScript side of drag and resize). HTMX
+    swaps the redrawn grid in place; without JS, back to Edit mode."""
     board = board_get_for_editor(user=request.user, board_id=pk)
     widget = widget_get_for_board(board=board, widget_id=widget_pk)
+    step = request.POST.get("step", "")
     try:
-        widget_move(widget=widget, direction=request.POST.get("direction", ""))
+        widget_nudge(widget=widget, step=step)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     if request.htmx:
         page = board_page_get(user=request.user, board_id=pk, editing=True)
-        # `moved` lets the grid keep keyboard focus on this widget when its button goes disabled.
-        context = {**page.grid_context(), "moved": widget.pk}
+        context = page.grid_context()
+        moved = next((card.widget for card in page.cards if card.widget.pk == widget.pk), None)
+        if moved is not None and step_at_limit(moved, step):
+            # The pressed button comes back disabled and cannot keep focus: the widget's Remove
+            # link takes it, so keyboard users stay on this widget.
+            context["moved"] = moved.pk
         return render(request, "boards/board.html#grid", context)
     return redirect(_edit_url(board, widget))
+
+
+def step_at_limit(widget: Widget, step: str) -> bool:
+    """Whether the button for `step` is disabled for this widget now (see board.html#edit_bar)."""
+    limits = {
+        "left": widget.grid_x == 0,
+        "right": widget.grid_x + widget.grid_w >= COLUMNS,
+        "narrower": widget.grid_w <= 1,
+        "wider": widget.grid_w >= COLUMNS,
+        "shorter": widget.grid_h <= 1,
+        "taller": widget.grid_h >= MAX_HEIGHT,
+    }
+    return limits.get(step, False)
 
 
 @signed_in

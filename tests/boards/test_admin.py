@@ -31,7 +31,10 @@ def widget_form(widget, **overrides):
     data = {
         "board": widget.board_id,
         "kind": widget.kind,
-        "position": widget.position,
+        "grid_x": widget.grid_x,
+        "grid_y": widget.grid_y,
+        "grid_w": widget.grid_w,
+        "grid_h": widget.grid_h,
         "title": widget.title,
         "connection": "",
         "button_label": "",
@@ -87,7 +90,8 @@ def test_it_notices_widgets_deleted_in_bulk_from_the_admin_list(world, note, sup
 
 def board_form(board, widget, **widget_fields):
     """The board's change page with its one inline widget row, as the admin posts it."""
-    row = {"id": widget.pk, "board": board.pk, "position": widget.position, "kind": widget.kind}
+    row = {"id": widget.pk, "board": board.pk, "kind": widget.kind}
+    row.update({name: getattr(widget, name) for name in ("grid_x", "grid_y", "grid_w", "grid_h")})
     row["title"] = widget.title
     row.update(widget_fields)
     data = {

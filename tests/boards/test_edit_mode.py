@@ -200,41 +200,43 @@ def test_it_makes_the_editor_pick_again_when_the_connection_went_away(world, con
     assert "That connection is no longer available here." in response.content.decode()
 
 
-def test_it_reorders_widgets(world):
+def test_it_moves_widgets_on_the_grid_step_by_step(world):
     first = widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="one")
     second = widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="two")
+    assert (second.grid_x, second.grid_y) == (6, 0)  # beside the first, 6 columns each
     before = layout_version(world.sales_board)
     url = reverse("boards:widget_move", args=[world.sales_board.pk, second.pk])
-    response = world.client_for("erin").post(url, {"direction": "up"})
+    response = world.client_for("erin").post(url, {"step": "left"})
     assert response.status_code == 302
-    assert list(Widget.objects.values_list("text", flat=True)) == ["two", "one"]
+    # Moved into the first one's columns: it takes the place, the first settles below.
+    assert list(Widget.objects.values_list("text", "grid_x", "grid_y")) == [
+        ("two", 5, 0),
+        ("one", 0, 2),
+    ]
     assert layout_version(world.sales_board) == before + 1
-    # At the top already: nothing moves and nothing is bumped.
-    world.client_for("erin").post(url, {"direction": "up"})
-    assert list(Widget.objects.values_list("text", flat=True)) == ["two", "one"]
+    # At the left edge already: nothing moves and nothing is bumped.
+    edge = reverse("boards:widget_move", args=[world.sales_board.pk, first.pk])
+    world.client_for("erin").post(edge, {"step": "left"})
     assert layout_version(world.sales_board) == before + 1
-    first.refresh_from_db()
-    assert first.position == 1
 
 
-def test_it_reorders_through_htmx_and_redraws_the_grid(world):
+def test_it_steps_through_htmx_and_redraws_the_grid(world):
     widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="one")
     second = widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="two")
     url = reverse("boards:widget_move", args=[world.sales_board.pk, second.pk])
-    response = world.client_for("erin").post(
-        url, {"direction": "up"}, headers={"HX-Request": "true"}
-    )
+    response = world.client_for("erin").post(url, {"step": "wider"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="board-grid"')
-    assert html.index("two") < html.index("one")
+    assert html.index("two") < html.index("one")  # 7 columns wide: the first moved below
+    assert " gw-7 " in html
     assert "<html" not in html
 
 
-def test_it_refuses_a_move_in_no_direction(world):
+def test_it_refuses_a_step_that_is_not_one(world):
     widget = widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="one")
     url = reverse("boards:widget_move", args=[world.sales_board.pk, widget.pk])
-    response = world.client_for("erin").post(url, {"direction": "sideways"}, follow=True)
-    assert "Move a widget up or down." in response.content.decode()
+    response = world.client_for("erin").post(url, {"step": "sideways"}, follow=True)
+    assert "Move a widget left, right, up or down, or resize it." in response.content.decode()
 
 
 def test_it_removes_a_widget_after_asking(world):
@@ -264,7 +266,8 @@ def test_it_shows_edit_controls_with_names_in_edit_mode(world, connection):
         .get(reverse("boards:edit", args=[world.sales_board.pk]))
         .content.decode()
     )
-    assert 'Move up<span class="visually-hidden"> Forecast</span>' in html
+    assert '<span class="visually-hidden">Move Forecast up</span>' in html
+    assert 'Wider<span class="visually-hidden"> Forecast</span>' in html
     assert 'Remove<span class="visually-hidden"> Forecast</span>' in html
     # The preview button cannot send from Edit mode.
     assert (

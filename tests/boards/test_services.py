@@ -13,7 +13,6 @@ from boards.services import (
     WidgetUnavailable,
     widget_click,
     widget_create,
-    widget_move,
 )
 from integrations.models import Delivery
 from tests.boards.conftest import SECRET_BODY, SECRET_HEADER, add_action
@@ -82,18 +81,6 @@ def test_it_keeps_only_the_fields_of_the_widgets_kind(world, connection, dataset
         board=world.sales_board, kind="text", text="Hi", connection=connection, dataset=dataset
     )
     assert (widget.connection, widget.dataset) == (None, None)
-
-
-def test_it_moves_past_gaps_left_by_removed_widgets(world):
-    first = widget_create(board=world.sales_board, kind="text", text="a")
-    middle = widget_create(board=world.sales_board, kind="text", text="b")
-    last = widget_create(board=world.sales_board, kind="text", text="c")
-    middle.delete()
-    assert widget_move(widget=last, direction="up") is True
-    assert list(Widget.objects.values_list("text", flat=True)) == ["c", "a"]
-    first.refresh_from_db()
-    assert first.position == 1
-    assert widget_move(widget=last, direction="up") is False
 
 
 def test_it_refuses_to_click_an_unavailable_widget_and_records_the_click(

@@ -128,20 +128,19 @@ def test_it_focuses_a_refused_click_and_keeps_it_focusable(world, connection, ac
 
 
 @pytest.mark.parametrize(
-    ("moved", "direction", "focused"),
+    ("step", "focused"),
     [
-        ("two", "up", "down"),  # to the top: Move up is disabled, Move down takes focus
-        ("two", "down", "up"),  # to the bottom: the other way round
-        ("one", "down", None),  # to the middle: the pressed button keeps focus by its id
+        ("narrower", None),  # 5 columns: Narrower still works and keeps focus by its id
+        ("left", "remove"),  # at the left edge: Left comes back disabled, Remove takes focus
     ],
 )
-def test_it_hands_focus_to_the_other_move_button_at_either_end(world, moved, direction, focused):
-    widgets = {
-        text: widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text=text)
-        for text in ("one", "two", "three")
-    }
-    widget = widgets[moved]
-    html = post(world, "boards:widget_move", widget, {"direction": direction}, persona="erin")
+def test_it_hands_focus_on_when_a_step_reaches_its_limit(world, step, focused):
+    widget = widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="one")
+    widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, text="two")
+    if step == "left":
+        # One column in from the edge, so this step reaches it.
+        post(world, "boards:widget_move", widget, {"step": "right"}, persona="erin")
+    html = post(world, "boards:widget_move", widget, {"step": step}, persona="erin")
     expected = [f"widget-{widget.pk}-{focused}"] if focused else []
     assert autofocused(html) == expected
 

@@ -4,6 +4,7 @@ one key. Also, a table with visually hidden headings stays within a 375 px scree
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -189,28 +190,34 @@ def test_it_focuses_a_refused_click_so_its_reason_is_read(
     assert httpserver.log == []
 
 
-def test_it_keeps_focus_on_the_moved_widget_when_its_button_goes_disabled(
+def test_it_lays_out_widgets_with_the_keyboard_and_keeps_focus_on_them(
     world, new_page, live_server
 ):
-    for title in ("First", "Second", "Third"):
+    for title in ("First", "Second"):
         widget_create(board=world.sales_board, kind=Widget.Kind.TEXT, title=title, text=title)
     page = open_board_as(new_page, live_server, world, username="erin", suffix="edit/")
-    titles = page.locator(".widget-title")
+    second = page.locator("article", has_text="Second")
+    expect(second).to_have_class(re.compile(r"\bgx-6 .*\bgw-6\b"))
 
-    press_enter_on(page, page.get_by_role("button", name="Move up Second"))
-    expect(titles).to_have_text(["Second", "First", "Third"])
-    # At the top, Move up is disabled: focus moves to the same widget's Move down.
-    expect(page.get_by_role("button", name="Move up Second")).to_be_disabled()
-    expect_focused(page, page.get_by_role("button", name="Move down Second"))
+    press_enter_on(page, page.get_by_role("button", name="Narrower Second"))
+    expect(second).to_have_class(re.compile(r"\bgw-5\b"))
+    # Still possible: the pressed button keeps focus.
+    expect_focused(page, page.get_by_role("button", name="Narrower Second"))
 
-    page.keyboard.press("Enter")
-    expect(titles).to_have_text(["First", "Second", "Third"])
-    # In the middle, the pressed button keeps focus.
-    expect_focused(page, page.get_by_role("button", name="Move down Second"))
+    press_enter_on(page, page.get_by_role("button", name="Move Second right"))
+    expect(second).to_have_class(re.compile(r"\bgx-7\b"))
+    # At the right edge, the button comes back disabled: focus stays on this widget.
+    expect(page.get_by_role("button", name="Move Second right")).to_be_disabled()
+    expect_focused(page, page.get_by_role("link", name="Remove Second"))
 
-    page.keyboard.press("Enter")
-    expect(titles).to_have_text(["First", "Third", "Second"])
-    expect_focused(page, page.get_by_role("button", name="Move up Second"))
+    # Widening the first into the second's columns settles the second below it.
+    first = page.locator("article", has_text="First")
+    press_enter_on(page, page.get_by_role("button", name="Wider First"))
+    expect(first).to_have_class(re.compile(r"\bgw-7\b"))
+    expect(second).to_have_class(re.compile(r"\bgy-0\b"))  # columns 0–6 and 7–11: side by side
+    press_enter_on(page, page.get_by_role("button", name="Wider First"))
+    expect(first).to_have_class(re.compile(r"\bgw-8\b"))
+    expect(second).to_have_class(re.compile(r"\bgy-2\b"))
 
 
 def test_it_draws_the_input_focus_ring_as_strongly_as_other_controls(world, new_page, live_server):

@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import F
 
 from boards.models import Board, Widget
+from boards.services import board_layout_touch
 from datasets.demo_seed import demo_forecast_ensure, demo_pipeline_config_file, demo_pipeline_url
 from integrations.models import Connection
 from integrations.services.connections import connection_create
@@ -72,9 +72,13 @@ class Command(BaseCommand):
             (
                 Widget.Kind.KPI,
                 {"kpi_column": "revenue", "kpi_aggregate": Widget.Aggregate.SUM},
-                {"title": "Forecast revenue (sum)", "position": 1},
+                {"title": "Forecast revenue (sum)", "position": 1, **_place(3, 0, 3, 2)},
             ),
-            (Widget.Kind.TABLE, {}, {"title": "Revenue forecast", "position": 2}),
+            (
+                Widget.Kind.TABLE,
+                {},
+                {"title": "Revenue forecast", "position": 2, **_place(0, 2, 12, 7)},
+            ),
         ]
         created_any = False
         if connection is not None:
@@ -87,6 +91,7 @@ class Command(BaseCommand):
                     "title": "Forecast pipeline",
                     "button_tooltip": "Ask the forecast pipeline for fresh numbers",
                     "position": 0,
+                    **_place(0, 0, 3, 2),
                 },
             )
         for kind, lookup, defaults in widgets:
@@ -95,8 +100,8 @@ class Command(BaseCommand):
             )
             created_any = created_any or created
         if created_any:
-            # Open boards re-render when their layout version moves.
-            Board.objects.filter(pk=sales_board.pk).update(layout_version=F("layout_version") + 1)
+            # Settles the grid around widgets the demo already had, and open boards redraw.
+            board_layout_touch(board_ids=[sales_board.pk])
 
     def _forecast_connection(self, *, acme, sales, admin) -> Connection | None:
         connection = Connection.objects.filter(workspace=acme, name=FORECAST_CONNECTION).first()
@@ -124,3 +129,8 @@ class Command(BaseCommand):
                 )
             )
             return None
+
+
+def _place(x: int, y: int, w: int, h: int) -> dict[str, int]:
+    """A demo widget's place on the board's 12-column grid."""
+    return {"grid_x": x, "grid_y": y, "grid_w": w, "grid_h": h}
