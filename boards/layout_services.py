@@ -79,7 +79,7 @@ def board_layout_save(*, board: Board, boxes: Mapping[int, tuple[int, int, int, 
     if unknown:
         raise ValidationError({"layout": "Some of those widgets are not on this board any more."})
     for widget_id, place in boxes.items():
-        if len(place) != 4 or not all(isinstance(value, int) for value in place):
+        if len(place) != 4 or not all(type(value) is int for value in place):
             raise ValidationError(
                 {"layout": "Each widget needs a column, a row, a width and a height."}
             )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/duplicate/", manage.board_duplicate_view, name="duplicate"),
     path("<int:pk>/delete/", manage.board_delete_view, name="delete"),
     path("<int:pk>/edit/", boards.board_edit, name="edit"),
+    path("<int:pk>/layout/", widgets.board_layout, name="layout"),
     path("<int:pk>/events/", live.board_events, name="events"),
     # Edit mode
     path("<int:pk>/widgets/add/", widgets.widget_add_choose, name="widget_add_choose"),

@@ -1,17 +1,19 @@
-"""Edit mode: adding, changing, reordering and removing widgets (configure role or admin)."""
+"""Edit mode: adding, changing, placing and removing widgets (configure role or admin)."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.forms import FORMS_BY_KIND, FORMS_BY_SLUG, WidgetForm
 from boards.layout import COLUMNS, MAX_HEIGHT
-from boards.layout_services import widget_nudge
+from boards.layout_services import board_layout_save, widget_nudge
 from boards.models import Board, Widget
 from boards.selectors import board_get_for_editor, board_page_get, widget_get_for_board
 from boards.services import widget_create, widget_delete, widget_update
@@ -102,6 +104,29 @@ def widget_step(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> H
             context["moved"] = moved.pk
         return render(request, "boards/board.html#grid", context)
     return redirect(_edit_url(board, widget))
+
+
+@signed_in
+@require_POST
+def board_layout(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A drag or resize from Edit mode: {"widgets": [{"id", "x", "y", "w", "h"}, …]}. 204 once
+    saved; 400 with a message, and nothing saved, for anything else."""
+    board = board_get_for_editor(user=request.user, board_id=pk)
+    try:
+        posted = json.loads(request.body or b"{}")
+        boxes = {
+            int(item["id"]): (item["x"], item["y"], item["w"], item["h"])
+            for item in posted["widgets"]
+        }
+        board_layout_save(board=board, boxes=boxes)
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "bad_layout", "message": LAYOUT_SHAPE}, status=400)
+    except ValidationError as error:
+        return JsonResponse({"error": "bad_layout", "message": error.messages[0]}, status=400)
+    return HttpResponse(status=204)
+
+
+LAYOUT_SHAPE = 'Send the widgets as JSON: {"widgets": [{"id", "x", "y", "w", "h"}, ...]}.'
 
 
 def step_at_limit(widget: Widget, step: str) -> bool:

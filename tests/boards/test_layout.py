@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -152,3 +153,40 @@ def test_a_saved_drag_of_another_board_s_widget_changes_nothing(world):
     with pytest.raises(Exception, match="not on this board"):
         board_layout_save(board=board, boxes={mine.pk: (6, 0, 6, 2), theirs.pk: (0, 0, 1, 1)})
     assert places(board) == [("mine", 0, 0, 6, 2)]
+
+
+def post_layout(world, persona, board, body):
+    url = reverse("boards:layout", args=[board.pk])
+    return world.client_for(persona).post(url, body, content_type="application/json")
+
+
+def test_the_layout_endpoint_saves_a_drag_for_those_who_may_edit(world):
+    board = world.sales_board
+    note = widget_create(board=board, kind=Widget.Kind.TEXT, text="note")
+    body = {"widgets": [{"id": note.pk, "x": 6, "y": 0, "w": 4, "h": 3}]}
+    for persona in ("victor", "oscar"):
+        assert post_layout(world, persona, board, body).status_code == 404
+    assert places(board) == [("note", 0, 0, 6, 2)]
+    assert post_layout(world, "erin", board, body).status_code == 204
+    assert places(board) == [("note", 6, 0, 4, 3)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        {"widgets": [{"id": 1, "x": "six", "y": 0, "w": 4, "h": 3}]},
+        {"widgets": [{"id": 1, "x": 6}]},
+        {"boxes": []},
+        {"widgets": [{"id": 999999, "x": 0, "y": 0, "w": 1, "h": 1}]},
+    ],
+)
+def test_the_layout_endpoint_refuses_what_it_cannot_read_and_saves_nothing(world, body):
+    board = world.sales_board
+    note = widget_create(board=board, kind=Widget.Kind.TEXT, text="note")
+    if isinstance(body, dict) and body.get("widgets") and body["widgets"][0]["id"] == 1:
+        body["widgets"][0]["id"] = note.pk
+    response = post_layout(world, "erin", board, body)
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_layout"
+    assert places(board) == [("note", 0, 0, 6, 2)]
