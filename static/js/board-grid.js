@@ -42,7 +42,7 @@
     element.classList.add("grid-stack");
     var grid = window.GridStack.init({
       column: 12,
-      cellHeight: 88, // 5.5rem, as grid.css draws the board outside Edit mode
+      cellHeight: 112, // 7rem, as grid.css draws the board outside Edit mode
       margin: 8,
       float: false,
       animate: true,

@@ -267,7 +267,7 @@ def test_it_shows_edit_controls_with_names_in_edit_mode(world, connection):
         .content.decode()
     )
     assert '<span class="visually-hidden">Move Forecast up</span>' in html
-    assert 'Wider<span class="visually-hidden"> Forecast</span>' in html
+    assert '<span class="visually-hidden">Wider Forecast</span>' in html
     assert 'Remove<span class="visually-hidden"> Forecast</span>' in html
     # The preview button cannot send from Edit mode.
     assert (

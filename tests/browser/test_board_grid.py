@@ -64,7 +64,7 @@ def test_a_builder_drags_and_resizes_widgets_and_a_viewer_sees_it_live(
     saved(lambda: place(alpha)[2] == 4)
 
     # Drag Beta below Alpha, into the first columns.
-    drag(page, page.locator(f"#widget-{beta.pk} .widget-title"), -6 * column, 3 * 88)
+    drag(page, page.locator(f"#widget-{beta.pk} .widget-title"), -6 * column, 3 * 112)
     saved(lambda: place(beta)[:2] == (0, 2))
     assert place(beta)[2:] == (6, 2)
 
