@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -89,6 +90,7 @@ def test_it_sends_the_new_rows_after_an_import(world, dataset, table, kpi):
     assert ">3,000</p>" in event.data  # the KPI: 1,200.5 + 800 + 999.5
     assert f'<article id="widget-{table.pk}"' in event.data
     assert event.data.count('hx-swap-oob="true"') == 2
+    assert event.data.count(" just-changed") == 2  # highlighted for a moment where they land
     assert watch.stamp != since
     # Checked again: nothing more to send.
     assert board_live_changes([watch]) == []
@@ -247,6 +249,13 @@ def test_it_sends_no_one_else_s_clicks_nor_those_that_ended_before_the_page(worl
     assert check(world, since, clicks_since=opened) == ""
 
 
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: a browser test in the same worker process may
+    already run Playwright's event loop in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def sse_events(body: str) -> list[dict[str, str]]:
     events = []
     for block in body.split("\n\n"):
@@ -281,7 +290,7 @@ def test_the_stream_sends_what_changed_since_the_stamp_it_was_opened_with(world,
     client = AsyncClient()
     client.force_login(world.victor)
     url = reverse("boards:events", args=[world.sales_board.pk]) + "?since=0.0.0-0.0.0&at=x"
-    retry, change = asyncio.run(first_events(client, url, 2))
+    retry, change = run_async(first_events(client, url, 2))
     assert retry == {"retry": "1000"}
     assert change["event"] == "change"
     assert 'id="board-grid"' in change["data"]
@@ -302,7 +311,7 @@ def test_a_reconnecting_stream_resumes_from_the_last_event_id(world, table, sett
         url = reverse("boards:events", args=[world.sales_board.pk])
         last = f"{board_change_stamp(board=world.sales_board)}~{timezone.now().timestamp()}"
         # Up to date: the next event is the keep-alive, not a redraw.
-        _, alive = asyncio.run(first_events(client, url, 2, **{"Last-Event-ID": last}))
+        _, alive = run_async(first_events(client, url, 2, **{"Last-Event-ID": last}))
     finally:
         live_view.KEEPALIVE = settings_keepalive
     assert alive["event"] == "alive"
@@ -315,7 +324,7 @@ def test_the_stream_is_refused_to_who_may_not_open_the_board(world, persona, sta
     if persona != "anonymous":
         client.force_login(getattr(world, persona))
     url = reverse("boards:events", args=[world.sales_board.pk])
-    response = asyncio.run(client.get(url))
+    response = run_async(client.get(url))
     assert response.status_code == status
 
 
@@ -324,7 +333,7 @@ def test_the_stream_answers_only_get(world):
     client = AsyncClient()
     client.force_login(world.victor)
     url = reverse("boards:events", args=[world.sales_board.pk])
-    assert asyncio.run(client.post(url)).status_code == 405
+    assert run_async(client.post(url)).status_code == 405
 
 
 def test_a_garbled_current_url_sends_to_sign_in_rather_than_failing(world):

@@ -9,6 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+import boards.views.live as live_view
 from boards.models import Widget
 from boards.services import widget_create
 from datasets.importer import dataset_rows_import
@@ -59,9 +60,12 @@ def test_an_import_reaches_an_open_board_within_two_seconds(world, sign_in, live
     page = open_board(watching(sign_in("victor")), live_server, world)
     expect(page.get_by_test_id("table-empty")).to_be_visible()
     stream_open(page)
+    expect(page.get_by_test_id("live-status")).to_have_text("Live")
     import_rows(world, bookings, "Lisbon,4200\n")
     expect(page.get_by_role("cell", name="Lisbon")).to_be_visible(timeout=FRESH_WITHIN_MS)
     expect(page.get_by_role("cell", name="4,200")).to_be_visible()
+    # What changed is marked for a moment.
+    expect(page.locator("article.just-changed", has_text="Lisbon")).to_have_count(1)
 
 
 def test_a_widget_added_reaches_an_open_board_within_two_seconds(world, sign_in, live_server):
@@ -109,8 +113,25 @@ def test_a_viewer_whose_role_is_removed_stops_seeing_the_board(
     ApplicationRole.objects.filter(user=world.victor, application=world.sales).delete()
     expect(page.get_by_test_id("board-gone")).to_be_visible(timeout=FRESH_WITHIN_MS)
     expect(page.get_by_role("cell", name="Porto")).to_have_count(0)
+    expect(page.get_by_test_id("live-status")).to_have_text("No longer available")
     # Nothing more arrives: the stream was closed, and the new rows stay on the server.
     import_rows(world, bookings, "Secret,1\n")
     page.wait_for_timeout(1_500)
     expect(page.get_by_text("Secret")).to_have_count(0)
     expect(page.get_by_test_id("board-gone")).to_be_visible()
+
+
+def test_the_indicator_says_when_the_board_is_not_up_to_date(
+    world, sign_in, live_server, bookings, monkeypatch
+):
+    # Streams end after a second here, so the browser soon reconnects, and finds no server.
+    monkeypatch.setattr(live_view, "STREAM_LIFETIME", 1.0)
+    page = open_board(watching(sign_in("victor")), live_server, world)
+    stream_open(page)
+    expect(page.get_by_test_id("live-status")).to_have_text("Live")
+    page.route("**/events/**", lambda route: route.abort())
+    expect(page.get_by_test_id("live-status")).to_have_text(
+        "Not up to date — reconnecting…", timeout=5_000
+    )
+    page.unroute("**/events/**")
+    expect(page.get_by_test_id("live-status")).to_have_text("Live", timeout=10_000)

@@ -1,0 +1,26 @@
+// An open board's "Live" indicator. (What just changed is highlighted by the server's markup:
+// the stream draws changed widgets with the just-changed class, whose animation runs once.)
+// The board's stream (htmx's SSE extension, boards/views/live.py) drives it: open means up
+// to date; an error means the server cannot be reached, and the extension keeps retrying.
+(function () {
+  "use strict";
+  var WORDS = {
+    live: "Live",
+    offline: "Not up to date — reconnecting…",
+    gone: "No longer available",
+  };
+
+  function show(state) {
+    var status = document.getElementById("board-live-status");
+    if (!status) { return; }
+    status.hidden = false;
+    status.dataset.state = state;
+    status.textContent = WORDS[state];
+  }
+
+  document.addEventListener("htmx:sseOpen", function () { show("live"); });
+  document.addEventListener("htmx:sseError", function () { show("offline"); });
+  document.addEventListener("htmx:sseClose", function (event) {
+    if (event.detail && event.detail.type === "message") { show("gone"); }
+  });
+})();
