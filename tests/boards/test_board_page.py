@@ -33,7 +33,7 @@ def test_it_shows_the_action_button_with_its_label_and_tooltip(world, action_wid
     assert reverse("boards:widget_click", args=[world.sales_board.pk, action_widget.pk]) in html
     # Outcomes land in a live region, so screen readers read them out.
     assert (
-        f'<div id="widget-{action_widget.pk}-action" class="widget-action" aria-live="polite">'
+        f'<div id="widget-{action_widget.pk}-action" class="action-region" aria-live="polite">'
         in html
     )
 
