@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 
 from boards.models import Board, Widget
 from boards.selectors import board_cards, widget_card_get
-from boards.stamps import board_stamps, boards_openable_among, stamp_layout_changed
+from boards.stamps import board_stamps, boards_openable_among, stamp_changes
 from integrations.services import ClickStatus, click_statuses
 
 logger = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def board_live_changes(watches: list[Watch]) -> list[tuple[Watch, LiveEvent]]:
         finished_since=min(watch.clicks_since for watch in watches) - CLOCK_SLACK,
     )
     boards = {board.pk: board for board in _boards_to_draw(watches, stamps, openable, clicks)}
-    drawn: dict[tuple[int, str, bool], str] = {}
+    drawn: dict[tuple[int, str, frozenset[str]], str] = {}
     found: list[tuple[Watch, LiveEvent]] = []
     for watch in watches:
         stamp = stamps.get(watch.board_id)
@@ -143,10 +143,10 @@ def board_live_changes(watches: list[Watch]) -> list[tuple[Watch, LiveEvent]]:
             found.append((watch, LiveEvent("gone", render_to_string("boards/live_gone.html"))))
             continue
         if stamp != watch.stamp:
-            layout = stamp_layout_changed(since=watch.stamp, stamp=stamp)
-            key = (watch.board_id, stamp, layout)
+            changes = frozenset(stamp_changes(since=watch.stamp, stamp=stamp))
+            key = (watch.board_id, stamp, changes)
             if key not in drawn:
-                drawn[key] = board_change_html(board=boards[watch.board_id], layout_changed=layout)
+                drawn[key] = board_change_html(board=boards[watch.board_id], changes=changes)
             found.append((watch, LiveEvent("change", drawn[key])))
             watch.stamp = stamp
         for click in clicks:
@@ -186,13 +186,24 @@ def _boards_to_draw(
     return list(Board.objects.select_related("application__workspace").filter(pk__in=ids))
 
 
-def board_change_html(*, board: Board, layout_changed: bool) -> str:
-    """What an open board swaps in when its stamp moved: the whole grid when widgets or their
-    connections changed, else only the data widgets (an Action button showing "Sending…" or a
-    confirmation keeps its state)."""
-    cards = board_cards(board=board, data_only=not layout_changed)
-    context = {"board": board, "cards": cards, "layout_changed": layout_changed, **SHARED}
-    return render_to_string("boards/live_change.html", context)
+def board_change_html(*, board: Board, changes: frozenset[str]) -> str:
+    """What an open board swaps in when its stamp moved (boards/stamps.py stamp_changes): the
+    whole grid when widgets or their connections changed; else the data widgets when data
+    arrived, and the Action widgets' last-run lines when a click ended. A button showing
+    "Sending…" or a confirmation keeps its state in the last two cases."""
+    if "layout" in changes:
+        cards = board_cards(board=board)
+        context = {"board": board, "cards": cards, "layout_changed": True, **SHARED}
+        return render_to_string("boards/live_change.html", context)
+    parts = []
+    if "data" in changes:
+        cards = board_cards(board=board, data_only=True)
+        context = {"board": board, "cards": cards, "layout_changed": False, **SHARED}
+        parts.append(render_to_string("boards/live_change.html", context))
+    if "runs" in changes:
+        cards = board_cards(board=board, actions_only=True)
+        parts.append(render_to_string("boards/live_runs.html", {"board": board, "cards": cards}))
+    return "".join(parts)
 
 
 def click_state_html(*, board: Board, click: ClickStatus) -> str:

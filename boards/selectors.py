@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -22,9 +22,11 @@ from datasets.models import Dataset
 from integrations.services import (
     Connection,
     DeliveryStatus,
+    LastRun,
     connection_shared_with,
     connections_usable_by,
     delivery_status_for_user,
+    widget_last_runs,
 )
 from workspace.models import Application
 from workspace.selectors import (
@@ -83,6 +85,7 @@ class WidgetCard:
     unavailable_reason: str = ""
     table: TablePage | None = None
     kpi: KpiFigure | None = None
+    last_run: LastRun | None = None  # Action widgets drawn with their board
 
     @property
     def label(self) -> str:
@@ -154,10 +157,16 @@ def _card(
     return WidgetCard(widget=widget)
 
 
-def board_cards(*, board: Board, data_only: bool = False) -> list[WidgetCard]:
+def board_cards(
+    *, board: Board, data_only: bool = False, actions_only: bool = False
+) -> list[WidgetCard]:
+    """Every widget of the board with what it shows (only the data widgets, or only the Action
+    widgets, for what an open board redraws), in a fixed number of queries."""
     widgets = _widgets(board)
     if data_only:
         widgets = widgets.filter(kind__in=DATA_KINDS)
+    if actions_only:
+        widgets = widgets.filter(kind=Widget.Kind.ACTION)
     widgets = list(widgets)
     # Every table's first page in one query, however many tables the board has.
     tables = {
@@ -170,7 +179,16 @@ def board_cards(*, board: Board, data_only: bool = False) -> list[WidgetCard]:
         and widget.dataset_granted
     }
     first_rows = table_first_rows(datasets=list(tables.values()))
-    return [_card(widget, board, first_rows) for widget in widgets]
+    cards = [_card(widget, board, first_rows) for widget in widgets]
+    # Every Action widget's last run in one query.
+    actions = [card.widget.pk for card in cards if card.widget.kind == Widget.Kind.ACTION]
+    last_runs = widget_last_runs(widget_ids=actions)
+    return [
+        replace(card, last_run=last_runs.get(card.widget.pk))
+        if card.widget.kind == Widget.Kind.ACTION
+        else card
+        for card in cards
+    ]
 
 
 def widget_card_get(*, board: Board, widget_id: int, kind: str | None = None) -> WidgetCard:

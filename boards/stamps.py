@@ -1,10 +1,13 @@
 """Board stamps: what an open board compares to know whether, and what, to redraw.
 
-A board's stamp is "<layout part>-<data part>", each a few numbers joined by dots:
+A board's stamp is "<layout part>-<data part>-<runs part>", the first two a few numbers joined by
+dots:
   layout: layout_version, then the sum and count of the connection ids its Action widgets may
           send through (enabled and shared): disabling, deleting or unsharing one moves them;
   data:   the sum of its data widgets' dataset versions, how many have a dataset, and how many
           of those the application may read.
+  runs:   the id of the newest finished click on the board's Action widgets: when it moves,
+          every viewer's "Last run by …" line is redrawn.
 A sum rather than a max: with two datasets at versions 5 and 3, an import into the second leaves
 the max at 5 but moves the sum. Versions only go up, so any import moves the sum. When the
 layout part moves the whole grid is redrawn; when only the data part does, only the data widgets.
@@ -23,7 +26,7 @@ from django.http import Http404
 
 from boards.models import Board, Widget
 from datasets.models import Dataset
-from integrations.services import Connection
+from integrations.services import SOURCE_WIDGET, Connection, Delivery
 from workspace.models import ApplicationRole, Membership
 from workspace.selectors import AnyUser
 
@@ -35,6 +38,7 @@ def _stamps_sql(count: int) -> str:
     board, widget = quote(Board._meta.db_table), quote(Widget._meta.db_table)
     conn, dataset = quote(Connection._meta.db_table), quote(Dataset._meta.db_table)
     conn_apps = quote(Connection.applications.through._meta.db_table)
+    clicks = quote(Delivery._meta.db_table)
     dataset_apps = quote(Dataset.applications.through._meta.db_table)
     usable = (
         f"w.kind = %s AND c.enabled = %s AND EXISTS (SELECT 1 FROM {conn_apps} ca"  # noqa: S608
@@ -51,7 +55,9 @@ def _stamps_sql(count: int) -> str:
         f" COUNT(CASE WHEN {usable} THEN 1 END),"
         f" SUM(CASE WHEN {with_dataset} THEN d.version END),"
         f" COUNT(CASE WHEN {with_dataset} THEN 1 END),"
-        f" COUNT(CASE WHEN {with_dataset} AND {shared} THEN 1 END)"
+        f" COUNT(CASE WHEN {with_dataset} AND {shared} THEN 1 END),"
+        f" (SELECT MAX(r.id) FROM {clicks} r WHERE r.board_id = b.id AND r.state = %s"
+        " AND r.source = %s)"
         f" FROM {board} b"
         f" LEFT JOIN {widget} w ON w.board_id = b.id"
         f" LEFT JOIN {conn} c ON c.id = w.connection_id"
@@ -69,7 +75,7 @@ def board_stamps(*, board_ids: Iterable[int]) -> dict[int, str]:
         return {}
     action, data_kinds = Widget.Kind.ACTION.value, [Widget.Kind.TABLE.value, Widget.Kind.KPI.value]
     params: list[str | int | bool] = [action, True, action, True]
-    params += [*data_kinds, *data_kinds, *data_kinds, *ids]
+    params += [*data_kinds, *data_kinds, *data_kinds, Delivery.State.FINAL, SOURCE_WIDGET, *ids]
     with connection.cursor() as cursor:
         cursor.execute(_stamps_sql(len(ids)), params)
         rows = cursor.fetchall()
@@ -77,10 +83,11 @@ def board_stamps(*, board_ids: Iterable[int]) -> dict[int, str]:
 
 
 def _stamp(row: tuple[int | None, ...]) -> str:
-    layout_version, actions_sum, actions, data_total, data_widgets, data_shared = (
+    layout_version, actions_sum, actions, data_total, data_widgets, data_shared, runs = (
         int(value or 0) for value in row
     )
-    return f"{layout_version}.{actions_sum}.{actions}-{data_total}.{data_widgets}.{data_shared}"
+    layout = f"{layout_version}.{actions_sum}.{actions}"
+    return f"{layout}-{data_total}.{data_widgets}.{data_shared}-{runs}"
 
 
 def board_change_stamp(*, board: Board) -> str:
@@ -142,8 +149,22 @@ def boards_openable_among(*, viewers: Iterable[tuple[int, int]]) -> set[tuple[in
     return {pair for pair in pairs if may_open(*pair)}
 
 
+STAMP_PARTS = ("layout", "data", "runs")
+
+
+def stamp_changes(*, since: str, stamp: str) -> set[str]:
+    """Which parts moved: "layout" (widgets added, moved or removed, or an Action widget's
+    connection changed: the whole grid is redrawn), "data" (only the data widgets are), "runs"
+    (only the Action widgets' last-run lines are). An unreadable `since` changed everything."""
+    old, new = since.split("-"), stamp.split("-")
+    if len(old) != len(STAMP_PARTS):
+        return set(STAMP_PARTS)
+    return {part for part, a, b in zip(STAMP_PARTS, old, new, strict=True) if a != b}
+
+
+def stamp_is_readable(stamp: str) -> bool:
+    return stamp.count("-") == len(STAMP_PARTS) - 1
+
+
 def stamp_layout_changed(*, since: str, stamp: str) -> bool:
-    """Whether widgets were added, moved or removed, or an Action widget's connection changed
-    (so the whole grid must be redrawn), as opposed to only data arriving (so only the data
-    widgets are)."""
-    return since.split("-", 1)[0] != stamp.split("-", 1)[0]
+    return "layout" in stamp_changes(since=since, stamp=stamp)

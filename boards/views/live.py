@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase, HttpResponseNotAllowed
 
 from boards.live import LiveEvent, Watch, board_watcher
-from boards.stamps import board_change_stamp_for_viewer
+from boards.stamps import board_change_stamp_for_viewer, stamp_is_readable
 
 STREAM_LIFETIME = 300.0  # seconds
 KEEPALIVE = 15.0  # seconds between "still here" events, which also move the reconnect cursor
@@ -78,7 +78,7 @@ def _cursor(request: HttpRequest) -> tuple[str, datetime]:
         at = datetime.fromtimestamp(float(moment), tz=UTC)
     except (ValueError, OverflowError, OSError):
         at = now
-    if stamp.count("-") != 1:
+    if not stamp_is_readable(stamp):
         stamp = ""  # never matches: the first tick sends the whole grid
     return stamp, min(at, now)
 

@@ -100,6 +100,11 @@ class Delivery(models.Model):
             models.Index(fields=["user", "widget_id", "outcome"], name="delivery_inflight_idx"),
             # The per-host in-flight count at every claim, and the sweeps.
             models.Index(fields=["state", "workspace", "host"], name="delivery_state_idx"),
+            # A board's Action widgets' last runs, and the open boards' stamps (boards/stamps.py).
+            models.Index(
+                fields=["widget_id", "state", "finished_at"], name="delivery_last_run_idx"
+            ),
+            models.Index(fields=["board_id", "state"], name="delivery_board_idx"),
         ]
 
     def __str__(self) -> str:

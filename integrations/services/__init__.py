@@ -17,12 +17,14 @@ from integrations.services.sending import (
     SOURCE_WIDGET,
     ClickStatus,
     DeliveryStatus,
+    LastRun,
     SendOrigin,
     click_statuses,
     connection_send,
     connection_send_unavailable,
     delivery_status,
     delivery_status_for_user,
+    widget_last_runs,
 )
 
 # Reason codes of a DeliveryStatus, for code that decides on them.
@@ -48,4 +50,7 @@ __all__ = [
     "connections_usable_by",
     "delivery_status",
     "delivery_status_for_user",
+    "LastRun",
+    "widget_last_runs",
+    "Delivery",
 ]

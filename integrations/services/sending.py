@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -197,3 +197,51 @@ def click_statuses(
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """A widget's most recent finished click, as everyone who may open the board sees it."""
+
+    widget_id: int
+    by: str  # the username, or "someone" for a user since deleted
+    finished_at: datetime
+    status: DeliveryStatus
+
+    @property
+    def outcome_words(self) -> str:
+        """Short words for the outcome: "Sent", or what went wrong, never a host or a code."""
+        if self.status.succeeded:
+            return "Sent"
+        return str(Outcome(self.status.outcome).label)
+
+
+def widget_last_runs(*, widget_ids: Iterable[int]) -> dict[int, LastRun]:
+    """The last finished click of each of these Action widgets, in one query whatever their
+    number (boards draw "Last run by … at …" from it)."""
+    ids = list(widget_ids)
+    if not ids:
+        return {}
+    latest = (
+        Delivery.objects.filter(
+            widget_id=OuterRef("widget_id"), source=SOURCE_WIDGET, state=State.FINAL
+        )
+        .order_by("-finished_at", "-id")
+        .values("id")[:1]
+    )
+    rows = (
+        Delivery.objects.filter(
+            widget_id__in=ids, source=SOURCE_WIDGET, state=State.FINAL, id=Subquery(latest)
+        )
+        .select_related("user")
+        .defer("response_excerpt")
+    )
+    return {
+        cast(int, row.widget_id): LastRun(
+            widget_id=cast(int, row.widget_id),
+            by=row.user.get_username() if row.user is not None else "someone",
+            finished_at=row.finished_at or row.created_at,
+            status=delivery_status(delivery=row),
+        )
+        for row in rows
+    }

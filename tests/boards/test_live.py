@@ -226,7 +226,10 @@ def test_it_follows_the_viewers_own_click_until_it_ends(world, connection):
         detail="Sent · 200 in 12 ms",
         finished_at=timezone.now(),
     )
-    [(_, done)] = board_live_changes([watch])
+    # Everyone's "Last run" line moves, and the viewer's own button shows the outcome.
+    runs, done = (event for _, event in board_live_changes([watch]))
+    assert f'<p id="widget-{action.pk}-last-run"' in runs.data
+    assert "Last run by victor at" in runs.data and "· Sent</p>" in runs.data
     assert 'data-testid="action-result"' in done.data
     assert "is-working" not in done.data
     assert board_live_changes([watch]) == []
@@ -234,7 +237,6 @@ def test_it_follows_the_viewers_own_click_until_it_ends(world, connection):
 
 def test_it_sends_no_one_else_s_clicks_nor_those_that_ended_before_the_page(world, connection):
     action = add_action(world.sales_board, connection, button_label="Refresh forecast")
-    since = current_stamp(world)
     opened = timezone.now()
     record_click(world, action, world.erin, state=Delivery.State.WAITING)
     record_click(
@@ -246,7 +248,29 @@ def test_it_sends_no_one_else_s_clicks_nor_those_that_ended_before_the_page(worl
         created_at=opened - timedelta(minutes=3),
         finished_at=opened - timedelta(minutes=2),
     )
+    since = current_stamp(world)  # the page was drawn after that click ended
     assert check(world, since, clicks_since=opened) == ""
+
+
+def test_everyone_sees_the_last_run_and_it_moves_when_anyone_s_click_ends(world, connection):
+    action = add_action(world.sales_board, connection, button_label="Refresh forecast")
+    page = world.client_for("victor").get(reverse("boards:detail", args=[world.sales_board.pk]))
+    assert "Not run yet" in page.content.decode()
+    since = current_stamp(world)
+    record_click(
+        world,
+        action,
+        world.erin,
+        state=Delivery.State.FINAL,
+        outcome=Delivery.Outcome.TIMED_OUT,
+        finished_at=timezone.now(),
+    )
+    html = check(world, since)  # victor's board, erin's click
+    assert "Last run by erin at" in html and "· Timed out</p>" in html
+    assert "UTC" in html  # times say their time zone
+    assert "action-result" not in html  # not victor's click: his button is left alone
+    page = world.client_for("alice").get(reverse("boards:detail", args=[world.sales_board.pk]))
+    assert "Last run by erin at" in page.content.decode()  # kept across reloads
 
 
 def run_async(coroutine):
