@@ -73,6 +73,20 @@ class ActionWidgetForm(WidgetForm):
         required=False,
         help_text="Shown with Send and Cancel. Leave empty for “Send this request now?”.",
     )
+    success_message = forms.CharField(
+        label="Message when it worked",
+        max_length=200,
+        required=False,
+        help_text="Optional. What people read once the request was sent, e.g. “Forecast refresh "
+        "started — numbers update in a minute”.",
+    )
+    failure_message = forms.CharField(
+        label="Message when it did not work",
+        max_length=200,
+        required=False,
+        help_text="Optional. What people read when the request could not be sent or the service "
+        "answered with an error. Leave empty for words that say what happened.",
+    )
 
     def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, board=board, **kwargs)

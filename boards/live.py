@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from boards.models import Board, Widget
 from boards.selectors import board_cards, widget_card_get
 from boards.stamps import board_stamps, boards_openable_among, stamp_changes
+from boards.widgets.actions import action_result_words
 from integrations.services import ClickStatus, click_statuses
 
 logger = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ def click_state_html(*, board: Board, click: ClickStatus) -> str:
         "card": card,
         "delivery": status,
         "pending": not status.final,
-        "result": status.message if status.final else "",
+        "result": action_result_words(widget=card.widget, status=status) if status.final else "",
         "progress": "" if status.final else status.message,
         "outcome": status.outcome,
         **SHARED,

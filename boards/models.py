@@ -49,6 +49,9 @@ class Widget(models.Model):
     button_tooltip = models.CharField(max_length=200, blank=True)
     confirm_before_sending = models.BooleanField(default=False)
     confirmation_message = models.CharField(max_length=200, blank=True)
+    # What viewers read once a click has ended (empty: the standard words for the outcome).
+    success_message = models.CharField(max_length=200, blank=True)
+    failure_message = models.CharField(max_length=200, blank=True)
 
     # Text
     text = models.TextField(blank=True)

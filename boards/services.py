@@ -123,6 +123,8 @@ def _assign(
     button_tooltip: str,
     confirm_before_sending: bool,
     confirmation_message: str,
+    success_message: str,
+    failure_message: str,
     text: str,
     dataset: Dataset | None,
     kpi_column: str,
@@ -139,6 +141,8 @@ def _assign(
     widget.button_label = button_label.strip() if is_action else ""
     widget.button_tooltip = button_tooltip.strip() if is_action else ""
     widget.confirm_before_sending = confirm_before_sending if is_action else False
+    widget.success_message = success_message.strip() if is_action else ""
+    widget.failure_message = failure_message.strip() if is_action else ""
     widget.confirmation_message = (
         confirmation_message.strip() if is_action and confirm_before_sending else ""
     )
@@ -159,6 +163,8 @@ def widget_create(
     button_tooltip: str = "",
     confirm_before_sending: bool = False,
     confirmation_message: str = "",
+    success_message: str = "",
+    failure_message: str = "",
     text: str = "",
     dataset: Dataset | None = None,
     kpi_column: str = "",
@@ -176,6 +182,8 @@ def widget_create(
         button_tooltip=button_tooltip,
         confirm_before_sending=confirm_before_sending,
         confirmation_message=confirmation_message,
+        success_message=success_message,
+        failure_message=failure_message,
         text=text,
         dataset=dataset,
         kpi_column=kpi_column,
@@ -199,6 +207,8 @@ def widget_update(
     button_tooltip: str = "",
     confirm_before_sending: bool = False,
     confirmation_message: str = "",
+    success_message: str = "",
+    failure_message: str = "",
     text: str = "",
     dataset: Dataset | None = None,
     kpi_column: str = "",
@@ -214,6 +224,8 @@ def widget_update(
         button_tooltip=button_tooltip,
         confirm_before_sending=confirm_before_sending,
         confirmation_message=confirmation_message,
+        success_message=success_message,
+        failure_message=failure_message,
         text=text,
         dataset=dataset,
         kpi_column=kpi_column,

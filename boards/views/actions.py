@@ -21,6 +21,7 @@ from boards.selectors import (
     widget_delivery_get,
 )
 from boards.services import ConfirmationNeeded, WidgetUnavailable, widget_click
+from boards.widgets.actions import action_result_words
 from integrations.services import DeliveryStatus
 from workspace.decorators import signed_in
 from workspace.http import AuthenticatedHttpRequest
@@ -48,7 +49,7 @@ def _delivery_context(board: Board, card: WidgetCard, status: DeliveryStatus) ->
         "card": card,
         "delivery": status,
         "pending": not status.final,
-        "result": status.message if status.final else "",
+        "result": action_result_words(widget=card.widget, status=status) if status.final else "",
         "progress": "" if status.final else status.message,
         "outcome": status.outcome,
     }
@@ -111,7 +112,8 @@ def _outcome_without_javascript(
             delivery_pk=status.delivery_id,
         )
     level = messages.SUCCESS if status.succeeded else messages.ERROR
-    messages.add_message(request, level, f"{card.label}: {status.message}")
+    words = action_result_words(widget=card.widget, status=status)
+    messages.add_message(request, level, f"{card.label}: {words}")
     return redirect(_board_url(board, card))
 
 

@@ -8,7 +8,7 @@ drawn as available a minute ago still cannot send once its connection is switche
 from __future__ import annotations
 
 from boards.models import Board, Widget
-from integrations.services import DeliveryReason
+from integrations.services import DeliveryReason, DeliveryStatus
 
 UNAVAILABLE_REMOVED = "This action is unavailable: its connection was removed."
 UNAVAILABLE_DISABLED = "This action is unavailable: its connection is disabled."
@@ -60,3 +60,16 @@ DEFAULT_CONFIRMATION = "Send this request now?"
 
 def confirmation_text(widget: Widget) -> str:
     return widget.confirmation_message or DEFAULT_CONFIRMATION
+
+
+def action_result_words(*, widget: Widget, status: DeliveryStatus) -> str:
+    """What viewers read once a click has ended: the builder's message for success or failure
+    when there is one, else the standard words. A click refused because the connection is
+    unavailable always says why: the builder's failure words would not."""
+    if not status.final:
+        return status.message
+    if status.succeeded and widget.success_message:
+        return widget.success_message
+    if not status.succeeded and widget.failure_message and not status.connection_unavailable:
+        return widget.failure_message
+    return status.message

@@ -330,3 +330,55 @@ def test_it_confirms_on_a_page_of_its_own_without_javascript(world, confirm_widg
         follow=True,
     ).content.decode()
     assert "Rebuild forecast: Sent · 200 in" in board
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown", "not_shown"),
+    [
+        (200, "Forecast refresh started — numbers update in a minute", "Sent · 200"),
+        (500, "The forecast service did not answer. Tell your workspace admin.", "answered 500"),
+    ],
+)
+def test_viewers_read_the_builders_words_for_success_and_failure(
+    world, connection, receiver, answer, shown, not_shown
+):
+    widget = add_action(
+        world.sales_board,
+        connection,
+        button_label="Refresh",
+        success_message="Forecast refresh started — numbers update in a minute",
+        failure_message="The forecast service did not answer. Tell your workspace admin.",
+    )
+    receiver.post(ENDPOINT, status=answer)
+    html = click(world, widget).content.decode()
+    assert shown in html
+    assert not_shown not in html
+    # Without JavaScript the message on the board says the same.
+    client = world.client_for("victor")
+    url = reverse("boards:widget_click", args=[widget.board_id, widget.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert f"Refresh: {shown}" in page
+
+
+def test_a_disabled_connection_is_named_even_with_failure_words(world, connection):
+    widget = add_action(
+        world.sales_board, connection, failure_message="Something went wrong, try later."
+    )
+    connection.enabled = False
+    connection.save()
+    html = click(world, widget).content.decode()
+    assert "connection is disabled" in html
+    assert "Something went wrong" not in html
+
+
+def test_without_builders_words_viewers_read_the_standard_ones(world, action_widget, receiver):
+    receiver.post(ENDPOINT, status=200)
+    html = click(world, action_widget).content.decode()
+    assert re.search(r"Sent · 200 in \d+ ms", html)
+
+
+def test_the_messages_belong_to_action_widgets_only(world):
+    text = widget_create(
+        board=world.sales_board, kind=Widget.Kind.TEXT, text="Hi", success_message="Yes"
+    )
+    assert text.success_message == ""
