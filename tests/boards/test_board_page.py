@@ -29,7 +29,12 @@ def test_it_shows_an_empty_board(world):
 def test_it_shows_the_action_button_with_its_label_and_tooltip(world, action_widget):
     html = board_html(world)
     assert "Refresh forecast" in html
-    assert 'title="Runs the forecast pipeline"' in html
+    tooltip = f"widget-{action_widget.pk}-tooltip"
+    assert f'aria-describedby="{tooltip}"' in html
+    assert (
+        f'role="tooltip" id="{tooltip}" data-testid="action-tooltip">Runs the forecast pipeline<'
+        in html
+    )
     assert reverse("boards:widget_click", args=[world.sales_board.pk, action_widget.pk]) in html
     # Outcomes land in a live region, so screen readers read them out.
     assert (

@@ -51,7 +51,15 @@ def test_it_lets_the_editor_add_an_action_widget_through_the_ui(
     button = page.get_by_test_id("action-button")
     expect(button).to_have_text("Refresh forecast")
     expect(button).to_be_enabled()
-    expect(button).to_have_attribute("title", "Ask the pipeline for fresh numbers")
+    # The tooltip is the button's description, and shows on keyboard focus, not only on hover.
+    expect(button).to_have_accessible_description("Ask the pipeline for fresh numbers")
+    tooltip = page.get_by_role("tooltip")
+    expect(tooltip).to_be_hidden()
+    button.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_have_text("Ask the pipeline for fresh numbers")
 
     widget = Widget.objects.get(board=world.sales_board)
     assert (widget.kind, widget.connection_id, widget.button_label) == (

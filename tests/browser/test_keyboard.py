@@ -137,6 +137,23 @@ def test_it_returns_focus_to_the_action_button_on_cancel(
     assert httpserver.log == []
 
 
+def test_escape_cancels_the_confirmation_and_sends_nothing(
+    world, new_page, live_server, receiver_connection, httpserver: HTTPServer
+):
+    add_action(world, receiver_connection, **CONFIRMED)
+    page = open_board_as(new_page, live_server, world)
+    action = page.get_by_role("button", name="Refresh forecast")
+
+    press_enter_on(page, action)
+    expect_focused(page, page.get_by_role("button", name="Send"))
+    page.keyboard.press("Escape")
+
+    expect(page.get_by_test_id("confirm-message")).to_have_count(0)
+    expect_focused(page, action)
+    assert not Delivery.objects.exists()
+    assert httpserver.log == []
+
+
 def test_it_keeps_focus_on_an_action_without_confirmation(
     world, new_page, live_server, receiver_connection, held_receiver
 ):
