@@ -12,8 +12,11 @@ import threading
 from collections import deque
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# filesystem:// (the broker with no server, config/settings.py) writes each message atomically.
+TRANSPORT_ALIASES["filesystem"] = "config.kombu_filesystem:Transport"
 
 app = Celery("switchboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
