@@ -28,9 +28,8 @@ from django.http import Http404
 from django.template.loader import render_to_string
 
 from boards.models import Board, Widget
-from boards.selectors import board_cards, widget_card_get
+from boards.selectors import board_cards, click_state_context, widget_card_get
 from boards.stamps import board_stamps, boards_openable_among, stamp_changes
-from boards.widgets.actions import action_result_words
 from integrations.services import ClickStatus, click_statuses
 
 logger = logging.getLogger(__name__)
@@ -214,15 +213,5 @@ def click_state_html(*, board: Board, click: ClickStatus) -> str:
         card = widget_card_get(board=board, widget_id=click.widget_id, kind=Widget.Kind.ACTION)
     except Http404:
         return ""
-    status = click.status
-    context = {
-        "board": board,
-        "card": card,
-        "delivery": status,
-        "pending": not status.final,
-        "result": action_result_words(widget=card.widget, status=status) if status.final else "",
-        "progress": "" if status.final else status.message,
-        "outcome": status.outcome,
-        **SHARED,
-    }
+    context = {**click_state_context(board=board, card=card, status=click.status), **SHARED}
     return render_to_string("boards/live_outcome.html", context)

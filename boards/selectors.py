@@ -10,7 +10,12 @@ from django.shortcuts import get_object_or_404
 
 from boards.models import Board, Widget
 from boards.stamps import board_change_stamp
-from boards.widgets.actions import action_label, action_unavailable_reason, confirmation_text
+from boards.widgets.actions import (
+    action_label,
+    action_result_words,
+    action_unavailable_reason,
+    confirmation_text,
+)
 from boards.widgets.data import (
     KpiFigure,
     TablePage,
@@ -204,6 +209,23 @@ def widget_get_for_board(*, board: Board, widget_id: int) -> Widget:
     widget = get_object_or_404(Widget.objects.filter(board=board), pk=widget_id)
     widget.board = board
     return widget
+
+
+def click_state_context(
+    *, board: Board, card: WidgetCard, status: DeliveryStatus
+) -> dict[str, Any]:
+    """What the Action widget's region (board.html#action_state) draws for a click: waiting or
+    sending while it is under way, then the words for how it ended. A row whose worker died is
+    final once its time is up, swept or not, so the button never says "Sending…" for ever."""
+    return {
+        "board": board,
+        "card": card,
+        "delivery": status,
+        "pending": not status.final,
+        "result": action_result_words(widget=card.widget, status=status) if status.final else "",
+        "progress": "" if status.final else status.message,
+        "outcome": status.outcome,
+    }
 
 
 def widget_delivery_get(*, user: AnyUser, widget: Widget, delivery_id: int) -> DeliveryStatus:

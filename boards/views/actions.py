@@ -17,6 +17,7 @@ from boards.models import Board, Widget
 from boards.selectors import (
     WidgetCard,
     board_get_for_viewer,
+    click_state_context,
     widget_card_get,
     widget_delivery_get,
 )
@@ -39,20 +40,6 @@ def _action_card(
 
 def _board_url(board: Board, card: WidgetCard) -> str:
     return f"{reverse('boards:detail', args=[board.pk])}#widget-{card.widget.pk}"
-
-
-def _delivery_context(board: Board, card: WidgetCard, status: DeliveryStatus) -> dict:
-    # A row whose worker died is final once its time is up, swept or not: the page then says so
-    # and stops polling instead of showing "Sending…" for ever.
-    return {
-        "board": board,
-        "card": card,
-        "delivery": status,
-        "pending": not status.final,
-        "result": action_result_words(widget=card.widget, status=status) if status.final else "",
-        "progress": "" if status.final else status.message,
-        "outcome": status.outcome,
-    }
 
 
 @signed_in
@@ -95,7 +82,7 @@ def widget_click_view(request: AuthenticatedHttpRequest, pk: int, widget_pk: int
         messages.error(request, str(refusal))
         return redirect(_board_url(board, card))
     if request.htmx:
-        return render(request, REGION, _delivery_context(board, card, status))
+        return render(request, REGION, click_state_context(board=board, card=card, status=status))
     return _outcome_without_javascript(request, board, card, status)
 
 
@@ -126,5 +113,5 @@ def widget_delivery(
     """Where a click stands, in words anyone who may click may read. Polled while pending."""
     board, card = _action_card(request, pk, widget_pk)
     status = widget_delivery_get(user=request.user, widget=card.widget, delivery_id=delivery_pk)
-    context = _delivery_context(board, card, status)
+    context = click_state_context(board=board, card=card, status=status)
     return render(request, REGION if request.htmx else "boards/delivery.html", context)
