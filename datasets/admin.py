@@ -32,6 +32,8 @@ class DatasetRowAdmin(admin.ModelAdmin):
     # Datasets can hold 100,000 rows: no dropdown of every dataset's rows on the change page.
     raw_id_fields = ["dataset"]
     show_full_result_count = False
+    # Which import wrote the row: the importer's bookkeeping, not something to edit.
+    readonly_fields = ["generation"]
 
     # A row changed here did not pass through the importer: recompute what KPIs show.
     def save_model(self, request, obj, form, change) -> None:
@@ -69,4 +71,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "upload_name",
         "heartbeat_at",
         "attempts",
+        "row_generation",
+        "row_end",
     ]
+    raw_id_fields = ["delivery"]

@@ -192,6 +192,9 @@ def dataset_rows_import(
     if configuration.mode != ImportConfiguration.Mode.REPLACE:
         column_stats = stats_merge(dataset.column_stats, column_stats)
     Dataset.objects.filter(pk=dataset.pk).update(
-        version=F("version") + 1, updated_at=timezone.now(), column_stats=column_stats
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+        column_stats=column_stats,
+        row_end=position,
     )
     return ImportResult(rows_received=received, rows_imported=received)

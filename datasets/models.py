@@ -21,6 +21,12 @@ class Dataset(models.Model):
     column_stats = models.JSONField(default=dict, blank=True)
     # Like a connection's: only boards of these applications may show the dataset.
     applications = models.ManyToManyField(Application, blank=True, related_name="datasets")
+    # Which rows are the dataset's: those of generation `row_generation` at positions below
+    # `row_end`. An import writes its rows first (in short transactions, invisible to readers),
+    # then moves these two in one short step: a replace starts a new generation, an append moves
+    # `row_end` past its rows. Rows outside them are an unfinished import's (datasets.importer).
+    row_generation = models.PositiveBigIntegerField(default=0)
+    row_end = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]
@@ -62,12 +68,17 @@ class DatasetRow(models.Model):
     """One row; `values` maps column name to a JSON value (numbers as numbers, dates ISO)."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="rows")
+    generation = models.PositiveBigIntegerField(default=0)
     position = models.PositiveBigIntegerField()
     values = models.JSONField()
 
     class Meta:
         ordering = ["position"]
-        indexes = [models.Index(fields=["dataset", "position"], name="dataset_row_position_idx")]
+        indexes = [
+            models.Index(
+                fields=["dataset", "generation", "position"], name="dataset_row_visible_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.dataset} row {self.position}"
@@ -124,6 +135,18 @@ class ImportJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # How many times a worker started it; past the limit a job that keeps dying is failed.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Where the dataset's rows ended after this import succeeded: `?since=<this import>` on the
+    # export API reads the rows appended after it (positions from `row_end` in that generation).
+    row_generation = models.PositiveBigIntegerField(null=True, blank=True)
+    row_end = models.PositiveBigIntegerField(null=True, blank=True)
+    # The click whose call this import answers, when the pipeline echoed its delivery id back.
+    delivery = models.ForeignKey(
+        "integrations.Delivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+    )
 
     class Meta:
         ordering = ["-created_at"]
