@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from datasets.errors import ConfigurationNotFound, ConfigurationOfAnotherWorkspace
-from datasets.models import Dataset, ImportConfiguration, ImportJob
+from datasets.models import Dataset, DatasetRow, ImportConfiguration, ImportJob
 from integrations.models import ApiKey
 from workspace.models import Application, Workspace
 from workspace.selectors import workspace_for_admin
@@ -26,6 +26,14 @@ def dataset_list(*, workspace: Workspace) -> QuerySet[Dataset]:
     return Dataset.objects.filter(workspace=workspace).prefetch_related(
         "columns", Prefetch("applications", queryset=Application.objects.order_by("name"))
     )
+
+
+def dataset_rows_visible(*, dataset: Dataset) -> QuerySet[DatasetRow]:
+    """The dataset's rows, in order: those of its current generation below its row end. Rows an
+    unfinished import is writing are never among them (datasets.importer)."""
+    return DatasetRow.objects.filter(
+        dataset_id=dataset.pk, generation=dataset.row_generation, position__lt=dataset.row_end
+    ).order_by("position")
 
 
 def import_configuration_list(*, workspace: Workspace) -> QuerySet[ImportConfiguration]:

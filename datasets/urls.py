@@ -1,6 +1,7 @@
 from django.urls import path
 
-from datasets import api, views
+from datasets import views
+from datasets.api import imports, plumbing
 
 app_name = "datasets"
 
@@ -27,9 +28,9 @@ urlpatterns = [
         views.import_configuration_delete_view,
         name="import_configuration_delete",
     ),
-    path("api/v1/import/push/csv", api.import_push_csv, name="import_push_csv"),
-    path("api/v1/import/<str:import_id>/status", api.import_status, name="import_status"),
+    path("api/v1/import/push/csv", imports.import_push_csv, name="import_push_csv"),
+    path("api/v1/import/<str:import_id>/status", imports.import_status, name="import_status"),
     # Anything else under the API answers JSON too, never the HTML error page.
-    path("api/v1/<path:rest>", api.api_not_found),
-    path("api/v1/", api.api_not_found),
+    path("api/v1/<path:rest>", plumbing.api_not_found),
+    path("api/v1/", plumbing.api_not_found),
 ]

@@ -1,0 +1,1 @@
+"""The import and export API under /api/v1/."""

@@ -1,0 +1,83 @@
+"""The import side of the API: push a CSV into a dataset, read an import's status.
+
+Every answer is JSON, errors included (datasets.api.plumbing).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+
+from datasets.api.plumbing import error_response, import_api
+from datasets.errors import ImportRefused, stored_errors_capped
+from datasets.models import ImportJob
+from datasets.selectors import import_job_get
+from datasets.services import import_push_receive
+from integrations.models import ApiKey
+
+CONFIGURATION_ID = re.compile(r"[0-9]{1,18}")  # 18 digits always fit a bigint
+
+
+def _status_url(job: ImportJob) -> str:
+    return reverse("datasets:import_status", kwargs={"import_id": str(job.id)})
+
+
+@import_api("POST")
+def import_push_csv(request: HttpRequest, api_key: ApiKey) -> JsonResponse:
+    raw_id = request.GET.get("configurationId", "")
+    # ASCII digits only: int() and isdecimal() also take other scripts' digits ("١" is 1).
+    if not CONFIGURATION_ID.fullmatch(raw_id) or int(raw_id) == 0:
+        return error_response(
+            400, "bad_request", "Pass the import configuration's id as ?configurationId=<number>."
+        )
+    try:
+        job = import_push_receive(
+            api_key=api_key,
+            configuration_id=int(raw_id),
+            body=request,
+            content_length=request.META.get("CONTENT_LENGTH"),
+            transfer_encoding=request.headers.get("Transfer-Encoding", ""),
+            content_type=request.content_type,
+            max_bytes=settings.IMPORT_MAX_BYTES,
+        )
+    except ImportRefused as refused:
+        return error_response(refused.status, refused.code, refused.message)
+    return _accepted(request, job)
+
+
+def _accepted(request: HttpRequest, job: ImportJob) -> JsonResponse:
+    """202 pointing at the status endpoint, where the client follows the import."""
+    response = JsonResponse(
+        {"importId": str(job.id), "statusUrl": request.build_absolute_uri(_status_url(job))},
+        status=202,
+    )
+    response["Location"] = _status_url(job)
+    return response
+
+
+@import_api("GET")
+def import_status(request: HttpRequest, api_key: ApiKey, import_id: str) -> JsonResponse:
+    try:
+        job_id = uuid.UUID(import_id)
+    except ValueError:
+        job_id = None
+    job = import_job_get(workspace=api_key.workspace, import_id=job_id) if job_id else None
+    if job is None:
+        return error_response(404, "not_found", f"There is no import {import_id}.")
+    return JsonResponse(
+        {
+            "importId": str(job.id),
+            "configurationId": job.configuration_id,
+            "status": job.status,
+            "rowsReceived": job.rows_received,
+            "rowsImported": job.rows_imported,
+            # Capped on write; capped again on read for jobs stored before that rule.
+            "errors": stored_errors_capped(job.errors),
+            "createdAt": job.created_at.isoformat(),
+            "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        }
+    )
