@@ -34,6 +34,16 @@ class ConfigurationOfAnotherWorkspace(ImportRefused):
     code = "forbidden"
 
 
+class DatasetNotFound(ImportRefused):
+    status = 404
+    code = "not_found"
+
+
+class DatasetOfAnotherWorkspace(ImportRefused):
+    status = 403
+    code = "forbidden"
+
+
 class LengthRequired(ImportRefused):
     status = 411
     code = "length_required"

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from datasets.errors import ConfigurationNotFound, ConfigurationOfAnotherWorkspace
+from datasets.errors import (
+    ConfigurationNotFound,
+    ConfigurationOfAnotherWorkspace,
+    DatasetNotFound,
+    DatasetOfAnotherWorkspace,
+    ImportRefused,
+)
 from datasets.models import Dataset, DatasetRow, ImportConfiguration, ImportJob
-from integrations.models import ApiKey
+from integrations.models import ApiKey, Delivery
 from workspace.models import Application, Workspace
 from workspace.selectors import workspace_for_admin
 
@@ -40,10 +47,17 @@ def import_configuration_list(*, workspace: Workspace) -> QuerySet[ImportConfigu
     return ImportConfiguration.objects.filter(workspace=workspace).select_related("dataset")
 
 
-def import_job_recent(*, workspace: Workspace) -> QuerySet[ImportJob]:
-    return ImportJob.objects.filter(workspace=workspace).select_related(
-        "configuration", "configuration__dataset"
-    )[:RECENT_IMPORTS]
+def import_job_recent(
+    *, workspace: Workspace, import_id: uuid.UUID | None = None
+) -> QuerySet[ImportJob]:
+    """The newest imports (or only `import_id`), each with the click it answers and who made
+    it: the list says "answers Refresh forecast click by erin at 14:02 UTC"."""
+    jobs = ImportJob.objects.filter(workspace=workspace)
+    if import_id is not None:
+        jobs = jobs.filter(pk=import_id)
+    return jobs.select_related(
+        "configuration", "configuration__dataset", "delivery", "delivery__user"
+    ).defer("delivery__response_excerpt")[:RECENT_IMPORTS]
 
 
 def import_configuration_get_for_key(
@@ -92,3 +106,81 @@ def dataset_widget_list(*, dataset: Dataset) -> QuerySet[Widget]:
     return dataset.widgets.select_related("board", "board__application").order_by(
         "board__application__name", "board__name", "position", "pk"
     )
+
+
+def dataset_get_for_key(*, api_key: ApiKey, dataset_id: int) -> Dataset:
+    """The dataset a key may read. Raises DatasetNotFound or DatasetOfAnotherWorkspace (told
+    apart, as for import configurations, so a client learns which key it needs)."""
+    dataset = Dataset.objects.filter(pk=dataset_id).first()
+    if dataset is None:
+        raise DatasetNotFound(f"There is no dataset {dataset_id}.")
+    if dataset.workspace_id != api_key.workspace_id:
+        raise DatasetOfAnotherWorkspace("This dataset belongs to another workspace.")
+    return dataset
+
+
+def import_job_of_dataset(*, dataset: Dataset, import_id: uuid.UUID) -> ImportJob | None:
+    return ImportJob.objects.filter(pk=import_id, configuration__dataset_id=dataset.pk).first()
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    dataset: Dataset  # with its columns and import configurations prefetched
+    last_import: ImportJob | None
+
+
+def dataset_catalogue(*, workspace: Workspace) -> list[CatalogueEntry]:
+    """Every dataset of the workspace with its columns, import configurations and last import,
+    in four queries whatever their number."""
+    last_import_id = (
+        ImportJob.objects.filter(configuration__dataset_id=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    datasets = (
+        Dataset.objects.filter(workspace=workspace)
+        .annotate(last_import_id=Subquery(last_import_id))
+        .prefetch_related("columns", "import_configurations")
+    )
+    pairs = [(dataset, getattr(dataset, "last_import_id", None)) for dataset in datasets]
+    wanted = [job_id for _, job_id in pairs if job_id]
+    jobs = {job.pk: job for job in ImportJob.objects.filter(pk__in=wanted)} if wanted else {}
+    return [
+        CatalogueEntry(dataset, jobs.get(job_id) if job_id else None) for dataset, job_id in pairs
+    ]
+
+
+class UnknownDelivery(ImportRefused):
+    """A well-formed deliveryId that names no call of the key's workspace."""
+
+    status = 400
+    code = "unknown_delivery"
+
+
+def delivery_get_for_key(*, api_key: ApiKey, delivery_id: uuid.UUID) -> Delivery:
+    """The call (click or Test) of the key's workspace whose Switchboard-Delivery-Id is
+    `delivery_id`, which an import pushed with ?deliveryId= answers. Raises UnknownDelivery for
+    an id of no call, or of another workspace's: the two read the same, so a key learns nothing
+    about other workspaces."""
+    delivery = (
+        Delivery.objects.filter(workspace_id=api_key.workspace_id, idempotency_key=delivery_id)
+        .only("pk", "workspace_id", "idempotency_key")
+        .first()
+    )
+    if delivery is None:
+        raise UnknownDelivery(
+            f"No call of this workspace was sent with Switchboard-Delivery-Id {delivery_id}: "
+            "echo the header of the call this import answers, or leave deliveryId out. "
+            "Nothing was stored."
+        )
+    return delivery
+
+
+def import_job_delivery_id(*, job: ImportJob) -> str | None:
+    """The Switchboard-Delivery-Id of the call `job` answers, or None (it named none, or that
+    call's record has since been deleted). Reads the one column: the rest may be encrypted."""
+    if job.delivery_id is None:
+        return None
+    key = Delivery.objects.filter(pk=job.delivery_id).values_list("idempotency_key", flat=True)
+    found = key.first()
+    return str(found) if found is not None else None

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from datasets import views
-from datasets.api import imports, plumbing
+from datasets.api import exports, imports, openapi, plumbing, reference
 
 app_name = "datasets"
 
@@ -28,8 +28,16 @@ urlpatterns = [
         views.import_configuration_delete_view,
         name="import_configuration_delete",
     ),
+    path("integrations/import-api/", reference.api_reference_view, name="api_reference"),
     path("api/v1/import/push/csv", imports.import_push_csv, name="import_push_csv"),
     path("api/v1/import/<str:import_id>/status", imports.import_status, name="import_status"),
+    path("api/v1/datasets", exports.dataset_index, name="api_datasets"),
+    path(
+        "api/v1/export/datasets/<str:dataset_id>/csv",
+        exports.dataset_export_csv,
+        name="export_dataset_csv",
+    ),
+    path("api/v1/openapi.json", openapi.openapi_document, name="openapi"),
     # Anything else under the API answers JSON too, never the HTML error page.
     path("api/v1/<path:rest>", plumbing.api_not_found),
     path("api/v1/", plumbing.api_not_found),

@@ -42,9 +42,9 @@ def rate_limited(retry_after: int) -> JsonResponse:
     )
 
 
-def api_endpoint(method: str, key_type: str) -> Callable:
-    """Shared plumbing: CSRF-exempt, rate limit, one method, a valid key of `key_type`, JSON on
-    a crash."""
+def api_endpoint(method: str, key_type: str | None) -> Callable:
+    """Shared plumbing: CSRF-exempt, rate limit, one method, a valid key of `key_type` (None:
+    either type), JSON on a crash."""
 
     def decorator(view: Callable) -> Callable:
         @csrf_exempt
@@ -90,7 +90,7 @@ def api_endpoint(method: str, key_type: str) -> Callable:
     return decorator
 
 
-def _authenticate(request: HttpRequest, key_type: str) -> ApiKey:
+def _authenticate(request: HttpRequest, key_type: str | None) -> ApiKey:
     scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
     raw_key = token.strip() if scheme.lower() == "bearer" else ""
     return api_key_authenticate(raw_key=raw_key, key_type=key_type)
@@ -104,6 +104,11 @@ def import_api(method: str) -> Callable:
 def export_api(method: str) -> Callable:
     """An endpoint of the export side: an Export key."""
     return api_endpoint(method, ApiKey.KeyType.EXPORT)
+
+
+def any_key_api(method: str) -> Callable:
+    """An endpoint either kind of key may call (discovering what there is to push or read)."""
+    return api_endpoint(method, None)
 
 
 @csrf_exempt

@@ -246,8 +246,9 @@ def api_key_delete(*, api_key: ApiKey, actor: User | None) -> None:
     api_key.delete()
 
 
-def api_key_authenticate(*, raw_key: str, key_type: str) -> ApiKey:
-    """The key a client presented, if it may be used for `key_type` today; else ApiKeyRefused.
+def api_key_authenticate(*, raw_key: str, key_type: str | None) -> ApiKey:
+    """The key a client presented, if it may be used for `key_type` today (None: a key of
+    either type); else ApiKeyRefused.
 
     Unknown and deleted keys look the same (401); an expired key or one of the other type is a
     403, because the client did identify itself and needs a different key.
@@ -270,7 +271,7 @@ def api_key_authenticate(*, raw_key: str, key_type: str) -> ApiKey:
             f"This API key expired: it was valid until the end of the day before "
             f"{api_key.expires_on.isoformat()}."
         )
-    if api_key.key_type != key_type:
+    if key_type is not None and api_key.key_type != key_type:
         raise ApiKeyWrongType(
             f"This is an {api_key.get_key_type_display()} key; this endpoint needs an "
             f"{ApiKey.KeyType(key_type).label} key."
