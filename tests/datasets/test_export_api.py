@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from typing import Any
 
 import pytest
 import requests
@@ -35,7 +36,7 @@ def export_url(dataset_id: object, **query: str) -> str:
 
 
 def export(client: Client, key: str | None, dataset_id: object, **query: str):
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
     return client.get(export_url(dataset_id, **query), **headers)
 
 
