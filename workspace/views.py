@@ -9,7 +9,7 @@ from workspace.http import AuthenticatedHttpRequest
 from workspace.selectors import (
     applications_configurable_by,
     applications_openable_by,
-    workspace_for_user,
+    membership_for_user,
 )
 from workspace.throttling import sign_in_failures_exceeded
 
@@ -30,7 +30,11 @@ def sign_in(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    workspace = workspace_for_user(user=request.user)
+    membership = membership_for_user(user=request.user)
+    if membership is None:
+        # Signed in, but nobody added them yet: say so, rather than a "not found".
+        return render(request, "workspace/no_workspace.html")
+    workspace = membership.workspace
     applications = applications_openable_by(user=request.user).prefetch_related("boards")
     # Where the user may create, rename, duplicate and delete boards.
     configurable = set(applications_configurable_by(user=request.user).values_list("pk", flat=True))

@@ -38,9 +38,11 @@ def test_it_sends_anonymous_visitors_to_sign_in(world):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_it_answers_404_to_a_user_without_a_workspace(db, django_user_model, client):
+def test_it_tells_a_user_without_a_workspace_to_ask_for_one(db, django_user_model, client):
     client.force_login(django_user_model.objects.create_user("loner", password="x" * 12))
-    assert client.get("/").status_code == 404
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "You are not in a workspace yet" in response.content.decode()
 
 
 def test_no_template_syntax_leaks_into_pages(world):
