@@ -244,7 +244,11 @@ def test_it_draws_the_input_focus_ring_as_strongly_as_other_controls(world, new_
     outline = page.get_by_label("Name").evaluate(
         "element => getComputedStyle(element).outlineColor"
     )
-    assert outline == "rgba(47, 91, 234, 0.45)"
+    page.get_by_role("link", name="Cancel").focus()
+    other = page.get_by_role("link", name="Cancel").evaluate(
+        "element => getComputedStyle(element).outlineColor"
+    )
+    assert outline == other == "rgb(31, 79, 214)"
 
 
 def test_it_keeps_a_table_with_hidden_headings_within_a_375_px_screen(world, new_page, live_server):
