@@ -90,14 +90,6 @@ def api_key_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "integrations/api_key_list.html", {"keys": keys})
 
 
-def _focus_first_error(form: forms.Form) -> None:
-    """Put the cursor in the first field with a problem, in a page or an htmx swap alike."""
-    for name, field in form.fields.items():
-        if name in form.errors:
-            field.widget.attrs["autofocus"] = True
-            return
-
-
 def _show_created(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     url = f"{reverse('integrations:api_key_created')}?{urlencode({'form': token})}"
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -130,7 +122,6 @@ def api_key_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         token = outcome.form_token
     else:
         token = api_key_form_token_issue(session=request.session, current=token)
-    _focus_first_error(form)
     context = {"form": form, "creating": True, "form_token": token}
     template = "integrations/api_key_form.html"
     return render(request, f"{template}#form" if request.htmx else template, context)
@@ -170,7 +161,6 @@ def api_key_edit_view(request: AuthenticatedHttpRequest, api_key_id: int) -> Htt
         else:
             messages.success(request, f"API key “{api_key.name}” saved.")
             return redirect("integrations:api_keys")
-    _focus_first_error(form)
     return render(request, "integrations/api_key_form.html", {"form": form, "api_key": api_key})
 
 

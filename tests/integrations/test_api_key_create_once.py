@@ -191,7 +191,7 @@ def test_it_answers_htmx_with_a_redirect_to_the_created_page(world):
     assert len(secrets_in(client.get(created_url(token)).content.decode())) == 1
 
 
-def test_it_answers_htmx_errors_with_the_form_alone_and_the_cursor_in_the_field(world):
+def test_it_answers_htmx_errors_with_the_form_alone_and_the_focus_on_its_problems(world):
     client = world.client_for("alice")
 
     response = client.post(CREATE, fields(open_form(client), name=""), headers=HTMX)
@@ -199,7 +199,9 @@ def test_it_answers_htmx_errors_with_the_form_alone_and_the_cursor_in_the_field(
     page = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in page and page.lstrip().startswith("<form")
-    assert re.search(r'<input[^>]*name="name"[^>]*autofocus', page)
+    # The focus goes to the summary of what is wrong, which links to the field.
+    assert re.search(r'<div class="error-summary"[^>]*autofocus', page)
+    assert 'href="#id_name"' in page
     assert not ApiKey.objects.exists()
 
 
