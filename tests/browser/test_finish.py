@@ -97,3 +97,38 @@ def test_the_focus_ring_stands_out_from_the_page(world, browser, live_server, sc
         assert page.evaluate(CONTRAST_JS, [ring[0], background]) >= 3, (ring, background)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("form", "button", "javascript"),
+    [
+        ("datasets:dataset_create", "Add dataset", True),
+        ("datasets:dataset_create", "Add dataset", False),
+        ("integrations:api_key_create", "Create API key", True),  # an htmx swap
+        ("integrations:api_key_create", "Create API key", False),
+    ],
+)
+def test_a_failed_submit_moves_focus_to_a_summary_linking_to_each_field(
+    world, browser, live_server, form, button, javascript
+):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 700}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in_on(page, live_server.url, "alice")
+        page.goto(live_server.url + reverse(form))
+        page.get_by_label("Name", exact=True).fill("")
+        page.get_by_role("button", name=button).click()
+        summary = page.get_by_test_id("error-summary")
+        summary.wait_for()
+        assert page.evaluate("document.activeElement.dataset.testid") == "error-summary"
+        box = summary.bounding_box()
+        assert box is not None and box["y"] < 700  # on screen, not below the fold
+        first = summary.get_by_role("link").first
+        target = first.get_attribute("href")
+        first.click()
+        assert page.evaluate("'#' + document.activeElement.id") == target
+    finally:
+        context.close()
