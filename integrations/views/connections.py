@@ -146,6 +146,11 @@ def connection_set_enabled(request: AuthenticatedHttpRequest, connection_id: int
             content_type="text/plain; charset=utf-8",
         )
     enabled = ENABLED_CHOICES[choice]
+    widget_count = connection_widget_count(connection=connection)
+    if connection.enabled and not enabled and widget_count and not request.POST.get("confirmed"):
+        # Buttons on open boards turn unavailable at once: say so before it happens.
+        context = {"connection": connection, "widget_count": widget_count}
+        return render(request, "integrations/connection_disable.html", context)
     services.connection_set_enabled(connection=connection, actor=request.user, enabled=enabled)
     state = "enabled" if enabled else "disabled: its Action buttons will not send"
     messages.success(request, f"“{connection.name}” is {state}.")

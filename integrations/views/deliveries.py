@@ -20,6 +20,7 @@ from integrations.selectors.deliveries import (
     delivery_get_for_admin,
     delivery_list_for_connection,
     delivery_list_for_workspace,
+    host_quota,
 )
 from integrations.services import SOURCE_TEST, connection_send
 from workspace.decorators import signed_in
@@ -46,9 +47,22 @@ def connection_test(request: AuthenticatedHttpRequest, connection_id: int) -> Ht
     status = connection_send(connection=connection, user=request.user, source=SOURCE_TEST)
     delivery = delivery_get_for_admin(user=request.user, delivery_id=status.delivery_id)
     if request.htmx:
-        return render(
+        response = render(
             request, "integrations/delivery_status.html#delivery-result", {"delivery": delivery}
         )
+        # The call just took a slot of its host's hourly limit: the count beside it follows.
+        calls_left = render(
+            request,
+            "integrations/_connection_activity.html#calls_left",
+            {
+                "connection": connection,
+                "quota": host_quota(workspace=connection.workspace, host=connection.host),
+                "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
+                "oob": True,
+            },
+        )
+        response.content += calls_left.content
+        return response
     return redirect("integrations:delivery_status", delivery_id=delivery.pk)
 
 

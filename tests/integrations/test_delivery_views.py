@@ -229,6 +229,16 @@ def test_it_offers_the_test_button_in_the_connection_pane_and_sends_from_it(worl
     assert len(responses.calls) == 1
 
 
+@responses.activate
+def test_a_test_answer_brings_the_new_calls_left_count_with_it(world, connection):
+    responses.post(URL, body="ok")
+    test_url = reverse("integrations:connection_test", args=[connection.pk])
+    answer = world.client_for("alice").post(test_url, **HTMX).content.decode()
+    # Swapped in beside the button (out of band): no reload needed to see the slot it took.
+    assert f'id="calls-left-{connection.pk}" hx-swap-oob="true"' in answer
+    assert "99 of 100 calls left this hour to api.example.com" in answer
+
+
 def test_it_shows_a_call_to_its_clicker_and_the_admin_only(world, connection):
     from django.http import Http404
 
