@@ -6,8 +6,10 @@ dots:
           send through (enabled and shared): disabling, deleting or unsharing one moves them;
   data:   the sum of its data widgets' dataset versions, how many have a dataset, and how many
           of those the application may read.
-  runs:   the id of the newest finished click on the board's Action widgets: when it moves,
-          every viewer's "Last run by …" line is redrawn.
+  runs:   the id of the newest finished click on the board's Action widgets, then how many
+          imports answer the board's clicks plus how many of those have finished (an import
+          pushed with ?deliveryId=): when either moves, every viewer's "Last run by …" line is
+          redrawn, so "results arriving…" and "results arrived 3.2 s later" follow the import.
 A sum rather than a max: with two datasets at versions 5 and 3, an import into the second leaves
 the max at 5 but moves the sum. Versions only go up, so any import moves the sum. When the
 layout part moves the whole grid is redrawn; when only the data part does, only the data widgets.
@@ -25,7 +27,7 @@ from django.db import connection
 from django.http import Http404
 
 from boards.models import Board, Widget
-from datasets.models import Dataset
+from datasets.models import Dataset, ImportJob
 from integrations.services import SOURCE_WIDGET, Connection, Delivery
 from workspace.models import ApplicationRole, Membership
 from workspace.selectors import AnyUser
@@ -39,6 +41,7 @@ def _stamps_sql(count: int) -> str:
     conn, dataset = quote(Connection._meta.db_table), quote(Dataset._meta.db_table)
     conn_apps = quote(Connection.applications.through._meta.db_table)
     clicks = quote(Delivery._meta.db_table)
+    imports = quote(ImportJob._meta.db_table)
     dataset_apps = quote(Dataset.applications.through._meta.db_table)
     usable = (
         f"w.kind = %s AND c.enabled = %s AND EXISTS (SELECT 1 FROM {conn_apps} ca"  # noqa: S608
@@ -57,7 +60,11 @@ def _stamps_sql(count: int) -> str:
         f" COUNT(CASE WHEN {with_dataset} THEN 1 END),"
         f" COUNT(CASE WHEN {with_dataset} AND {shared} THEN 1 END),"
         f" (SELECT MAX(r.id) FROM {clicks} r WHERE r.board_id = b.id AND r.state = %s"
-        " AND r.source = %s)"
+        " AND r.source = %s),"
+        # Each answering import counts once when it arrives and once more when it ends, so
+        # the number moves at both (and at nothing else: queued → running changes no words).
+        f" (SELECT COUNT(j.id) + COUNT(j.finished_at) FROM {imports} j"
+        f" JOIN {clicks} a ON a.id = j.delivery_id WHERE a.board_id = b.id AND a.source = %s)"
         f" FROM {board} b"
         f" LEFT JOIN {widget} w ON w.board_id = b.id"
         f" LEFT JOIN {conn} c ON c.id = w.connection_id"
@@ -75,7 +82,8 @@ def board_stamps(*, board_ids: Iterable[int]) -> dict[int, str]:
         return {}
     action, data_kinds = Widget.Kind.ACTION.value, [Widget.Kind.TABLE.value, Widget.Kind.KPI.value]
     params: list[str | int | bool] = [action, True, action, True]
-    params += [*data_kinds, *data_kinds, *data_kinds, Delivery.State.FINAL, SOURCE_WIDGET, *ids]
+    params += [*data_kinds, *data_kinds, *data_kinds, Delivery.State.FINAL, SOURCE_WIDGET]
+    params += [SOURCE_WIDGET, *ids]
     with connection.cursor() as cursor:
         cursor.execute(_stamps_sql(len(ids)), params)
         rows = cursor.fetchall()
@@ -83,11 +91,11 @@ def board_stamps(*, board_ids: Iterable[int]) -> dict[int, str]:
 
 
 def _stamp(row: tuple[int | None, ...]) -> str:
-    layout_version, actions_sum, actions, data_total, data_widgets, data_shared, runs = (
+    layout_version, actions_sum, actions, data_total, data_widgets, data_shared, runs, answers = (
         int(value or 0) for value in row
     )
     layout = f"{layout_version}.{actions_sum}.{actions}"
-    return f"{layout}-{data_total}.{data_widgets}.{data_shared}-{runs}"
+    return f"{layout}-{data_total}.{data_widgets}.{data_shared}-{runs}.{answers}"
 
 
 def board_change_stamp(*, board: Board) -> str:

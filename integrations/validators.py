@@ -69,6 +69,9 @@ FORBIDDEN_HEADERS = frozenset(
         "xmethodoverride",
         "useragent",
         "idempotencykey",
+        # The click's id (integrations.egress.client.DELIVERY_ID_HEADER), echoed back by
+        # pipelines on the import API: a stored value would tie results to the wrong click.
+        "switchboarddeliveryid",
     }
 )
 # Every X-Forwarded-* header, not only For/Host/Proto: receivers trust the whole family.

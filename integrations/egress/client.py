@@ -36,9 +36,15 @@ logger = logging.getLogger("integrations.egress")
 
 _CHUNK_BYTES = 8192
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field-name
-# Set by us whatever the stored headers say; the setup form forbids them anyway.
-_OURS = frozenset({"user-agent", "idempotency-key", "content-type", "content-length", "host"})
-_ROUTING = frozenset({"connection", "transfer-encoding", "keep-alive", "te", "upgrade", "trailer"})
+# The header naming the click a call was made for: the delivery's idempotency key, which the
+# receiving pipeline may echo back on the import API (?deliveryId=) to tie its results to it.
+DELIVERY_ID_HEADER = "Switchboard-Delivery-Id"
+# Set by us whatever the stored headers say; the setup form forbids them anyway. Compared
+# without case, hyphens or underscores: servers read "Idempotency_Key" as Idempotency-Key.
+_OURS = frozenset(
+    {"useragent", "idempotencykey", "switchboarddeliveryid", "contenttype", "contentlength", "host"}
+)
+_ROUTING = frozenset({"connection", "transferencoding", "keepalive", "te", "upgrade", "trailer"})
 
 
 def post_json(
@@ -92,12 +98,18 @@ def _header_problem(headers: Mapping[str, str]) -> str | None:
 def _request_headers(
     stored: Mapping[str, str], *, body: str, idempotency_key: str
 ) -> dict[str, str]:
-    sent = {k: v for k, v in stored.items() if k.lower() not in _OURS | _ROUTING}
+    sent = {k: v for k, v in stored.items() if _spelling(k) not in _OURS | _ROUTING}
     sent["User-Agent"] = f"Switchboard/{getattr(settings, 'SWITCHBOARD_VERSION', 'dev')}"
     sent["Idempotency-Key"] = idempotency_key
+    # The same value: one id per click, which the receiver can hand back with its results.
+    sent[DELIVERY_ID_HEADER] = idempotency_key
     if body:
         sent["Content-Type"] = "application/json"
     return sent
+
+
+def _spelling(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
 
 
 class _Limits(NamedTuple):

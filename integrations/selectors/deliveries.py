@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from integrations.address_policy import canonical_host
 from integrations.models import Connection, Delivery
+from integrations.selectors.delivery_answers import ANSWERS
 from workspace.models import Workspace
 from workspace.selectors import (
     AnyUser,
@@ -88,7 +89,9 @@ def delivery_get_for_admin(*, user: AnyUser, delivery_id: int) -> Delivery:
     """For pages that show the response excerpt: Workspace Admins only."""
     workspace = workspace_for_admin(user=user)
     return get_object_or_404(
-        Delivery.objects.select_related("user", "connection"), workspace=workspace, pk=delivery_id
+        Delivery.objects.select_related("user", "connection").prefetch_related(ANSWERS),
+        workspace=workspace,
+        pk=delivery_id,
     )
 
 
@@ -109,8 +112,13 @@ def delivery_connection_for_admin(*, user: AnyUser, connection_id: int) -> Conne
 def delivery_list_for_connection(
     *, connection: Connection, outcome: str | None = None
 ) -> QuerySet[Delivery]:
-    """Newest first, optionally only one Delivery.Outcome."""
-    deliveries = Delivery.objects.filter(connection=connection).select_related("user")
+    """Newest first, optionally only one Delivery.Outcome; each with the imports answering it
+    (one query more for a whole page)."""
+    deliveries = (
+        Delivery.objects.filter(connection=connection)
+        .select_related("user")
+        .prefetch_related(ANSWERS)
+    )
     if outcome:
         deliveries = deliveries.filter(outcome=outcome)
     return deliveries.order_by("-created_at", "-id")
@@ -123,9 +131,13 @@ def delivery_list_for_workspace(
     or that never had one (a click on a button whose connection was already gone).
 
     The connection is not joined: rows keep its name as it was, and its secret columns stay
-    encrypted.
+    encrypted. Each comes with the imports answering it (one query more for a whole page).
     """
-    deliveries = Delivery.objects.filter(workspace=workspace).select_related("user")
+    deliveries = (
+        Delivery.objects.filter(workspace=workspace)
+        .select_related("user")
+        .prefetch_related(ANSWERS)
+    )
     if outcome:
         deliveries = deliveries.filter(outcome=outcome)
     return deliveries.order_by("-created_at", "-id")

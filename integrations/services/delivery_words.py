@@ -13,6 +13,7 @@ from datetime import datetime
 
 from integrations.models import Delivery
 from integrations.selectors.deliveries import delivery_effective_state
+from integrations.selectors.delivery_answers import DeliveryAnswers, ResultsState
 
 Outcome = Delivery.Outcome
 Reason = Delivery.Reason
@@ -76,3 +77,30 @@ def delivery_admin_message(delivery: Delivery, *, now: datetime | None = None) -
             return STALE if delivery.state == State.WAITING else WORKER_DIED
         return WAITING if delivery.state == State.WAITING else SENDING
     return delivery.detail or _FALLBACK.get(delivery.outcome, delivery.get_outcome_display())
+
+
+# What came back for a click, after its outcome ("Sent · results arrived 3.2 s later"). Viewers
+# read these: never an import's errors, status code or where it came from.
+RESULTS_ARRIVING = "results arriving…"
+RESULTS_FAILED = "the results could not be imported"
+
+
+def results_words(answers: DeliveryAnswers, *, sent_at: datetime) -> str:
+    """How the imports answering a click stand, in words anyone who may open the board reads."""
+    if answers.state == ResultsState.FAILED:
+        return RESULTS_FAILED
+    if answers.state == ResultsState.ARRIVING or answers.last_finished_at is None:
+        return RESULTS_ARRIVING
+    seconds = (answers.last_finished_at - sent_at).total_seconds()
+    return f"results arrived {delay_words(seconds)} later"
+
+
+def delay_words(seconds: float) -> str:
+    """Like "3.2 s" under 10 s, "45 s" up to 90 s, then whole minutes ("2 min")."""
+    seconds = max(0.0, seconds)  # another machine's clock may run a little behind
+    # Halves round up (round() would make 2.5 min "2 min").
+    if seconds < 9.95:
+        return f"{int(seconds * 10 + 0.5) / 10:.1f} s"
+    if seconds <= 90:
+        return f"{int(seconds + 0.5)} s"
+    return f"{int(seconds / 60 + 0.5)} min"

@@ -25,8 +25,14 @@ from integrations.selectors.deliveries import (
     delivery_get_for_user,
     delivery_unfinished_for,
 )
+from integrations.selectors.delivery_answers import (
+    DeliveryAnswers,
+    ResultsState,
+    answers_annotations,
+    answers_of,
+)
 from integrations.services.deliveries import delivery_record_unavailable, delivery_start
-from integrations.services.delivery_words import delivery_public_message
+from integrations.services.delivery_words import delivery_public_message, results_words
 from workspace.models import Application, Workspace
 from workspace.selectors import AnyUser
 
@@ -201,24 +207,33 @@ def click_statuses(
 
 @dataclass(frozen=True)
 class LastRun:
-    """A widget's most recent finished click, as everyone who may open the board sees it."""
+    """A widget's most recent finished click, as everyone who may open the board sees it, with
+    what came back for it: the imports whose pipeline echoed its Switchboard-Delivery-Id."""
 
     widget_id: int
     by: str  # the username, or "someone" for a user since deleted
     finished_at: datetime
     status: DeliveryStatus
+    sent_at: datetime  # when the call left (or the click, for one never sent)
+    results: DeliveryAnswers | None = None
+
+    @property
+    def results_state(self) -> ResultsState | None:
+        return self.results.state if self.results is not None else None
 
     @property
     def outcome_words(self) -> str:
-        """Short words for the outcome: "Sent", or what went wrong, never a host or a code."""
-        if self.status.succeeded:
-            return "Sent"
-        return str(Outcome(self.status.outcome).label)
+        """Short words for the outcome: "Sent", or what went wrong, never a host or a code; then
+        how its results stand ("Sent · results arrived 3.2 s later"), when any came back."""
+        words = "Sent" if self.status.succeeded else str(Outcome(self.status.outcome).label)
+        if self.results is None:
+            return words
+        return f"{words} · {results_words(self.results, sent_at=self.sent_at)}"
 
 
 def widget_last_runs(*, widget_ids: Iterable[int]) -> dict[int, LastRun]:
-    """The last finished click of each of these Action widgets, in one query whatever their
-    number (boards draw "Last run by … at …" from it)."""
+    """The last finished click of each of these Action widgets with the imports answering it,
+    in one query whatever their number (boards draw "Last run by … at …" from it)."""
     ids = list(widget_ids)
     if not ids:
         return {}
@@ -235,6 +250,7 @@ def widget_last_runs(*, widget_ids: Iterable[int]) -> dict[int, LastRun]:
         )
         .select_related("user")
         .defer("response_excerpt")
+        .annotate(**answers_annotations())
     )
     return {
         cast(int, row.widget_id): LastRun(
@@ -242,6 +258,8 @@ def widget_last_runs(*, widget_ids: Iterable[int]) -> dict[int, LastRun]:
             by=row.user.get_username() if row.user is not None else "someone",
             finished_at=row.finished_at or row.created_at,
             status=delivery_status(delivery=row),
+            sent_at=row.sending_started_at or row.created_at,
+            results=answers_of(row),
         )
         for row in rows
     }

@@ -194,6 +194,7 @@ def test_the_receiver_gets_exactly_the_configured_bytes(receiver):
         "Host": f"127.0.0.1:{receiver.port}",
         "User-Agent": "Switchboard/0.1.0",
         "Idempotency-Key": KEY,
+        "Switchboard-Delivery-Id": KEY,
         "Content-Type": "application/json",
         "Content-Length": str(len(body.encode("utf-8"))),
         "X-Api-Key": "k-123",
