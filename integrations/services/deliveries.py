@@ -98,7 +98,7 @@ def delivery_start(
             return _record(fields, Outcome.DUPLICATE, Reason.DUPLICATE, words.DUPLICATE, now=now)
         next_at = quota_next_possible_for(workspace_id=connection.workspace_id, host=host, now=now)
         if next_at is not None:
-            detail = quota_refusal_message(host=host, next_possible_at=next_at)
+            detail = quota_refusal_message(next_possible_at=next_at)
             return _record(fields, Outcome.REFUSED, Reason.QUOTA, detail, now=now)
         return _record(
             fields, Outcome.PENDING, Reason.NONE, words.WAITING, now=now, counts_toward_quota=True

@@ -39,6 +39,25 @@ REDIRECT_NOT_FOLLOWED = (
     "tell your workspace admin"
 )
 
+# What people at the board read when the call did not get through, in place of the technical
+# detail the delivery log keeps (status codes, hosts, timeouts): what happened, and what to do.
+_NEXT_STEP = "Try again in a few minutes or tell your workspace admin."
+PUBLIC_BY_REASON: dict[str, str] = {
+    Reason.SERVICE_ERROR: (
+        f"The service reported a problem and may not have done its work. {_NEXT_STEP}"
+    ),
+    Reason.CONNECTION_FAILED: f"The service could not be reached. {_NEXT_STEP}",
+    Reason.TIMEOUT: (
+        "The service did not answer in time; it may still be working. Wait a few minutes "
+        "before trying again, or tell your workspace admin."
+    ),
+    Reason.NOT_PUBLIC: (
+        "Not sent: the connection's address is not allowed. Tell your workspace admin."
+    ),
+    Reason.REDIRECT: REDIRECT_NOT_FOLLOWED,
+}
+SENT = "Sent"
+
 # For a final row recorded without words of its own.
 _FALLBACK: dict[str, str] = {
     Outcome.SUCCEEDED: "Sent",
@@ -59,12 +78,15 @@ def not_shared_words(application_name: str) -> str:
 def delivery_public_message(delivery: Delivery, *, now: datetime | None = None) -> str:
     """What anyone who may click the button may read: the outcome in words.
 
-    Never the response body, nor a redirect's target (the remote service chose it). The rest
-    of the detail is safe to show: egress and the delivery services write it from the outcome,
-    status, timings and the configured host only.
+    Plain words with a next step, never a host, an address, a status code or a timing (those
+    are for the delivery log), nor anything the remote service chose (a redirect's target).
+    The other details are our own fixed words (disabled, not shared, waited too long…).
     """
-    if delivery.reason == Reason.REDIRECT:
-        return REDIRECT_NOT_FOLLOWED
+    if delivery.state == State.FINAL:
+        if delivery.outcome == Outcome.SUCCEEDED:
+            return SENT
+        if delivery.reason in PUBLIC_BY_REASON:
+            return PUBLIC_BY_REASON[delivery.reason]
     return delivery_admin_message(delivery, now=now)
 
 

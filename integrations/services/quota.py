@@ -16,9 +16,6 @@ from django.utils import timezone
 
 from integrations.models import HostLock
 
-# Keeps the refusal message inside Delivery.detail (300 characters) for very long host names.
-_MAX_HOST_IN_MESSAGE = 120
-
 
 def host_lock_hold(*, workspace_id: int, host: str) -> None:
     """Take the (workspace, host) lock until the surrounding transaction ends.
@@ -34,12 +31,11 @@ def host_lock_hold(*, workspace_id: int, host: str) -> None:
     HostLock.objects.select_for_update().get_or_create(workspace_id=workspace_id, host=host)
 
 
-def quota_refusal_message(*, host: str, next_possible_at: datetime) -> str:
-    shown_host = host
-    if len(host) > _MAX_HOST_IN_MESSAGE:
-        shown_host = host[: _MAX_HOST_IN_MESSAGE - 1] + "…"
-    at = timezone.localtime(next_possible_at).strftime("%H:%M")
+def quota_refusal_message(*, next_possible_at: datetime) -> str:
+    """Words everyone may read: no host (the delivery log has it in a column of its own)."""
+    at = timezone.localtime(next_possible_at).strftime("%H:%M %Z")
+    limit = settings.OUTBOUND_CALLS_PER_HOUR
     return (
-        f"Limit reached: {settings.OUTBOUND_CALLS_PER_HOUR} calls per hour to {shown_host}"
+        f"Limit reached: {limit} call{'' if limit == 1 else 's'} an hour to this service"
         f" — next call possible at {at}"
     )

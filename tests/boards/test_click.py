@@ -26,6 +26,15 @@ from tests.boards.conftest import (
     live_check,
 )
 
+SERVICE_PROBLEM = (
+    "The service reported a problem and may not have done its work. "
+    "Try again in a few minutes or tell your workspace admin."
+)
+NO_ANSWER_IN_TIME = (
+    "The service did not answer in time; it may still be working. "
+    "Wait a few minutes before trying again, or tell your workspace admin."
+)
+
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
@@ -47,7 +56,8 @@ def test_it_sends_the_configured_request_and_says_it_was_sent(world, action_widg
     response = click(world, action_widget)
     html = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r'data-testid="action-result">Sent · 200 in \d+ ms</p>', html)
+    assert 'data-testid="action-result">Sent</p>' in html
+    assert not re.search(r"\b200\b|api\.example\.com", html.split('data-testid="action-result"')[1])
     assert len(receiver.calls) == 1
     sent = receiver.calls[0].request
     assert (sent.method, sent.body) == ("POST", SECRET_BODY.encode())
@@ -69,7 +79,7 @@ def test_it_answers_htmx_with_the_action_region_only(world, action_widget, recei
     html = click(world, action_widget).content.decode()
     # What goes inside the widget's action region, not the region or the page around it.
     assert f'id="widget-{action_widget.pk}-action"' not in html
-    assert "<html" not in html and "Sent · 200 in" in html
+    assert "<html" not in html and '"action-result">Sent</p>' in html
     # The button is back, ready for the next click.
     assert 'data-testid="action-button"' in html
 
@@ -77,9 +87,9 @@ def test_it_answers_htmx_with_the_action_region_only(world, action_widget, recei
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        ({"status": 500, "body": "stack trace with secrets"}, "The service answered 500"),
-        ({"status": 404}, "The service answered 404"),
-        ({"body": requests.exceptions.ReadTimeout()}, "No answer within 10 s"),
+        ({"status": 500, "body": "stack trace with secrets"}, SERVICE_PROBLEM),
+        ({"status": 404}, SERVICE_PROBLEM),
+        ({"body": requests.exceptions.ReadTimeout()}, NO_ANSWER_IN_TIME),
     ],
 )
 def test_it_says_what_went_wrong(world, action_widget, receiver, answer, words):
@@ -95,7 +105,10 @@ def test_it_blocks_a_host_that_now_resolves_to_a_private_address(
 ):
     public_dns["api.example.com"] = ["127.0.0.1"]
     html = click(world, action_widget).content.decode()
-    assert ">Blocked: that address is not public</p>" in html
+    assert (
+        ">Not sent: the connection&#x27;s address is not allowed. Tell your workspace admin.</p>"
+        in html
+    )
     assert len(receiver.calls) == 0
     assert Delivery.objects.get().outcome == "blocked"
 
@@ -108,8 +121,8 @@ def test_it_refuses_over_the_hourly_limit_and_says_when_to_try_again(
     click(world, action_widget, "alice")
     html = click(world, action_widget, "victor").content.decode()
     assert re.search(
-        r">Limit reached: 1 calls per hour to api\.example\.com"
-        r" — next call possible at \d\d:\d\d</p>",
+        r">Limit reached: 1 call an hour to this service"
+        r" — next call possible at \d\d:\d\d [A-Z]+</p>",
         html,
     )
     assert len(receiver.calls) == 1
@@ -131,7 +144,7 @@ def test_it_shows_the_outcome_on_the_board_after_a_plain_post(world, action_widg
     client = world.client_for("victor")
     url = reverse("boards:widget_click", args=[world.sales_board.pk, action_widget.pk])
     html = client.post(url, follow=True).content.decode()
-    assert "Refresh forecast: The service answered 500" in html
+    assert f"Refresh forecast: {SERVICE_PROBLEM}" in html
 
 
 def test_it_shows_a_working_state_and_the_open_board_gets_the_outcome(
@@ -148,7 +161,7 @@ def test_it_shows_a_working_state_and_the_open_board_gets_the_outcome(
     assert "hx-trigger" not in html  # no poll of its own: the board's stream brings the outcome
     delivery_execute(delivery_id=delivery.pk)
     done = live_check(world.victor, world.sales_board, since, clicks_since=opened)
-    assert re.search(r">Sent · 200 in \d+ ms</p>", done)
+    assert ">Sent</p>" in done
     assert len(receiver.calls) == 1
 
 
@@ -296,7 +309,7 @@ def test_it_asks_for_confirmation_inline_before_sending(world, confirm_widget, r
     assert ">Cancel</button>" in asked and "Send</button>" in asked
     assert len(receiver.calls) == 0
     sent = click(world, confirm_widget, confirmed="1").content.decode()
-    assert re.search(r">Sent · 200 in \d+ ms</p>", sent)
+    assert ">Sent</p>" in sent
     assert len(receiver.calls) == 1
 
 
@@ -329,7 +342,7 @@ def test_it_confirms_on_a_page_of_its_own_without_javascript(world, confirm_widg
         {"confirmed": "1"},
         follow=True,
     ).content.decode()
-    assert "Rebuild forecast: Sent · 200 in" in board
+    assert "Rebuild forecast: Sent" in board
 
 
 @pytest.mark.parametrize(
@@ -374,7 +387,8 @@ def test_a_disabled_connection_is_named_even_with_failure_words(world, connectio
 def test_without_builders_words_viewers_read_the_standard_ones(world, action_widget, receiver):
     receiver.post(ENDPOINT, status=200)
     html = click(world, action_widget).content.decode()
-    assert re.search(r"Sent · 200 in \d+ ms", html)
+    assert '"action-result">Sent</p>' in html
+    assert "200" not in html.split('"action-result"')[1]
 
 
 def test_the_messages_belong_to_action_widgets_only(world):

@@ -85,7 +85,7 @@ def test_it_focuses_the_action_button_when_the_outcome_answers_the_click(
 ):
     receiver.post(ENDPOINT)
     html = post(world, "boards:widget_click", action_widget)
-    assert "Sent · 200 in" in html
+    assert ">Sent</p>" in html
     assert autofocused(html) == [f"widget-{action_widget.pk}-button"]
 
 
@@ -110,7 +110,7 @@ def test_it_keeps_sending_focusable_and_lets_only_the_click_take_focus(
     assert autofocused(client.get(status_url, headers=HTMX).content.decode()) == []
     delivery_execute(delivery_id=delivery.pk)
     done = client.get(status_url, headers=HTMX).content.decode()
-    assert "Sent · 200 in" in done
+    assert ">Sent</p>" in done
     assert autofocused(done) == []
     assert f'id="{button_id}"' in done
 
@@ -170,5 +170,5 @@ def test_it_reloads_the_no_javascript_delivery_page_until_the_outcome_is_known(
 
     delivery_execute(delivery_id=Delivery.objects.get().pk)
     final = client.get(status_url).content.decode()
-    assert "Sent · 200 in" in final
+    assert ">Sent</p>" in final
     assert "http-equiv" not in final

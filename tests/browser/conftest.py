@@ -26,7 +26,7 @@ PUBLIC_IP = "93.184.216.34"
 HOOK = "/hooks/forecast"
 HEADER_VALUE = "Bearer hdr-receiver-only-2b7e"
 BODY = '{"scenario": "optimistic", "months": 6}'
-SENT = re.compile(r"^Sent · 200 in \d+ ms$")
+SENT = re.compile(r"^Sent$")
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told that this is deliberate (the test thread is not serving requests).

@@ -122,7 +122,10 @@ def test_it_shows_the_viewer_the_failure_when_the_receiver_answers_500(
 
     page.get_by_role("button", name="Refresh forecast").click()
 
-    expect(page.get_by_test_id("action-result")).to_have_text("The service answered 500")
+    expect(page.get_by_test_id("action-result")).to_have_text(
+        "The service reported a problem and may not have done its work. "
+        "Try again in a few minutes or tell your workspace admin."
+    )
     expect(page.get_by_test_id("action-result")).to_have_class(re.compile(r"\boutcome-failed\b"))
     assert "internal details" not in page.content()
     httpserver.check_assertions()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 from pytest_httpserver import HTTPServer
@@ -11,7 +9,7 @@ from pytest_httpserver import HTTPServer
 from boards.models import Widget
 from boards.services import widget_create
 from datasets.models import Dataset, DatasetRow
-from datasets.services import dataset_create
+from datasets.services import dataset_create, dataset_rows_changed
 from integrations.services.connections import connection_create
 from tests.browser.conftest import sign_in_on
 
@@ -57,6 +55,7 @@ def wide_dataset(world) -> Dataset:
                 "comment": "Forecast revised after the quarterly pipeline review",
             },
         )
+    dataset_rows_changed(dataset=dataset)  # written here, not imported: make them the dataset's
     return dataset
 
 
@@ -98,7 +97,7 @@ def test_it_keeps_the_board_and_the_connection_form_usable_at_375_px(
     button = page.get_by_role("button", name="Refresh the revenue forecast for every region")
     assert_within_screen(button)
     button.click()
-    expect(page.get_by_test_id("action-result")).to_have_text(re.compile(r"^Sent · 200 in"))
+    expect(page.get_by_test_id("action-result")).to_have_text("Sent")
     assert_no_horizontal_overflow(page)
 
     page.goto(f"{live_server.url}/integrations/api-request/new/")

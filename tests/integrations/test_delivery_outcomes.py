@@ -147,9 +147,9 @@ def test_it_refuses_the_101st_call_and_says_when_the_next_is_possible(world, con
 
     assert hundredth.outcome == Outcome.SUCCEEDED and len(responses.calls) == 1
     assert refused.outcome == Outcome.REFUSED and not refused.counts_toward_quota
-    at = timezone.localtime(minute_ceiling(oldest + timedelta(hours=1))).strftime("%H:%M")
+    at = timezone.localtime(minute_ceiling(oldest + timedelta(hours=1))).strftime("%H:%M %Z")
     assert refused.detail == (
-        f"Limit reached: 100 calls per hour to api.example.com — next call possible at {at}"
+        f"Limit reached: 100 calls an hour to this service — next call possible at {at}"
     )
     assert delivery_public_message(refused) == refused.detail
     assert len(responses.calls) == 1  # the refused click sent nothing
@@ -326,6 +326,11 @@ def test_it_never_stores_a_header_value_or_the_body(world, connection):
 def test_it_tells_viewers_the_outcome_in_words_only(world, connection):
     responses.post(URL, status=500, body="stack trace with internals")
     delivery = click(connection, world.victor)
-    assert delivery_public_message(delivery) == "The service answered 500"
+    # The delivery log keeps the status code; people at the board read what to do.
+    assert delivery.detail == "The service answered 500"
+    assert delivery_public_message(delivery) == (
+        "The service reported a problem and may not have done its work. "
+        "Try again in a few minutes or tell your workspace admin."
+    )
     pending = delivery_start(connection=connection, user=world.alice, source="test")
     assert delivery_public_message(pending) == "Waiting to send…"

@@ -51,7 +51,7 @@ def test_it_counts_seven_spellings_of_one_address_as_one_host(world):
     ]
 
     assert [d.outcome for d in clicks] == ["pending"] * 6 + ["refused"]
-    assert clicks[-1].detail.startswith("Limit reached: 6 calls per hour to 8.8.8.8 — ")
+    assert clicks[-1].detail.startswith("Limit reached: 6 calls an hour to this service — ")
     assert [(q.host, q.used, q.left) for q in calls_left_this_hour(workspace=world.acme)] == [
         ("8.8.8.8", 6, 0)
     ]

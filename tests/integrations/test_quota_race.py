@@ -104,8 +104,8 @@ def test_it_sends_exactly_100_of_300_clicks_racing_from_4_processes(receiver, tm
     next_at = ends.replace(second=0, microsecond=0)
     next_at += timedelta(minutes=1) if next_at != ends else timedelta()
     expected = (
-        f"Limit reached: 100 calls per hour to 127.0.0.1 — next call possible at "
-        f"{timezone.localtime(next_at).strftime('%H:%M')}"
+        "Limit reached: 100 calls an hour to this service — next call possible at "
+        f"{timezone.localtime(next_at).strftime('%H:%M %Z')}"
     )
     assert deliveries[100].detail == expected
     assert {d.detail for d in refused} == {expected}
