@@ -1,12 +1,20 @@
-"""Import benchmark: push a generated CSV through the real import API and measure it.
+"""Import benchmark: push a generated CSV through the real import API, beside its baselines.
 
-    .venv/bin/python benchmarks/import_csv.py [--rows 100000] [--keep]
+    .venv/bin/python benchmarks/import_csv.py [--rows N] [--database-url postgres://…] [--keep]
 
-Runs against a throwaway SQLite database (or DATABASE_URL if set), serves the app on a free
-127.0.0.1 port, streams the file with `requests`, then runs the import as a Celery worker would
-(the service its task calls, `import_job_run`) in this process, so its memory is measured too.
-Prints rows per second and peak memory: tracemalloc's peak (Python allocations during the run,
-server and client together) and the growth of the process's peak resident set size.
+Runs against a throwaway SQLite database, or the empty database --database-url names (DATABASE_URL
+works too). The app runs as in production, in processes of its own: uvicorn serves it on a free
+127.0.0.1 port and a Celery worker (threads pool, filesystem broker) runs the import; an instant
+receiver on 127.0.0.1 answers the clicks' calls. In one run it prints:
+
+  import        rows × 5 columns pushed to POST /api/v1/import/push/csv until the import's status
+                says succeeded: rows/s end to end, and the worker's run alone
+  baseline      PostgreSQL: `psql \\copy` of the same file into an equivalent typed table;
+                SQLite: one executemany of the same rows (read with csv) in one transaction
+  export        GET /api/v1/export/datasets/<id>/csv of the imported rows, when the app has it
+  RSS           peak resident set of the server and of the worker, above their idle size
+  p95           a click (POST to an Action widget's click URL) and the board page (a Table on the
+                imported dataset), idle (before and after) and while the import runs
 """
 
 from __future__ import annotations
@@ -16,17 +24,29 @@ import csv
 import datetime
 import os
 import random
-import resource
+import socket
+import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-import tracemalloc
-import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+COLUMNS = [
+    ("month", "date"),
+    ("region", "text"),
+    ("product", "text"),
+    ("revenue", "number"),
+    ("units", "number"),
+]
+SCENARIOS = 10  # workspaces clicked in turn: each host allows 100 calls an hour per workspace
+IDLE_SAMPLES = 60
 
 
 def generate_csv(path: Path, rows: int) -> None:
@@ -34,7 +54,7 @@ def generate_csv(path: Path, rows: int) -> None:
     regions = ["North", "South", "East", "West", "Central"]
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["month", "region", "product", "revenue"])
+        writer.writerow([name for name, _ in COLUMNS])
         start = datetime.date(2020, 1, 1)
         for index in range(rows):
             month = start + datetime.timedelta(days=index % 3650)
@@ -44,134 +64,386 @@ def generate_csv(path: Path, rows: int) -> None:
                     regions[index % len(regions)],
                     f"Product {index % 250}",
                     f"{rng.uniform(100, 100_000):.2f}",
+                    index % 1000,
                 ]
             )
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+class _Instant(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _rss_mib(pid: int, field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else float("nan")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default="", help="an empty database; default: SQLite")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("MEDIA_ROOT", str(workdir / "uploads"))
-    # The push only queues its job, on a broker folder of this run that nothing consumes.
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    os.environ["CELERY_BROKER_URL"] = "filesystem://"
-    os.environ["CELERY_BROKER_DIR"] = str(workdir / "broker")
-
+    database_url = (
+        args.database_url
+        or os.environ.get("DATABASE_URL")
+        or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    )
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Instant)
+    receiver.daemon_threads = True
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        "MEDIA_ROOT": str(workdir / "uploads"),
+        "IMPORT_MAX_BYTES": str(2**31),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_BROKER_DIR": str(workdir / "broker"),
+        "OUTBOUND_ALLOWLIST": "127.0.0.1",
+        "OUTBOUND_ALLOW_HTTP": "1",
+    }
+    os.environ.update(env)
     import django
 
     django.setup()
-
-    import requests
-    from django.conf import settings
     from django.core.management import call_command
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    from datasets.import_runner import import_job_run
-    from datasets.services import dataset_create, import_configuration_create
-    from integrations.models import ApiKey
-    from integrations.services.api_keys import api_key_create
-    from workspace.models import Workspace
 
     call_command("migrate", verbosity=0)
-    workspace, _ = Workspace.objects.get_or_create(name="Benchmark")
-    dataset = dataset_create(
-        workspace=workspace,
-        name=f"Sales {time.time_ns()}",
-        columns=[("month", "date"), ("region", "text"), ("product", "text"), ("revenue", "number")],
-    )
-    configuration = import_configuration_create(
-        workspace=workspace, name=dataset.name, dataset=dataset, mode="replace"
-    )
-    secret = api_key_create(
-        workspace=workspace,
-        name=dataset.name,
-        key_type=ApiKey.KeyType.IMPORT,
-        expires_on=datetime.date.today() + datetime.timedelta(days=2),
-        created_by=None,
-    ).secret
-
     csv_path = workdir / "bench.csv"
     generate_csv(csv_path, args.rows)
-    size_mib = csv_path.stat().st_size / 2**20
+    world = _world(f"http://127.0.0.1:{receiver.server_address[1]}/hooks/run")
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
-    server.set_app(get_wsgi_application())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "text/csv"}
-
-    def push_once(*, trace: bool) -> dict:
-        rss_before = peak_rss_mib()
-        if trace:
-            tracemalloc.start()
-        started = time.perf_counter()
-        with csv_path.open("rb") as body:  # a file object: requests streams it
-            response = requests.post(
-                f"{base_url}/api/v1/import/push/csv",
-                params={"configurationId": configuration.pk},
-                data=body,
-                headers=headers,
-                timeout=600,
-            )
-        received = time.perf_counter()
-        assert response.status_code == 202, response.text
-        import_job_run(job_id=uuid.UUID(response.json()["importId"]))
-        finished = time.perf_counter()
-        traced_peak = tracemalloc.get_traced_memory()[1] if trace else 0
-        tracemalloc.stop()
-        status = requests.get(
-            f"{base_url}/api/v1/import/{response.json()['importId']}/status",
-            headers=headers,
-            timeout=30,
-        ).json()
-        assert status["status"] == "succeeded", status
-        assert status["rowsImported"] == args.rows
-        return {
-            "upload": received - started,
-            "import": finished - received,
-            "total": finished - started,
-            "traced_peak": traced_peak / 2**20,
-            "rss_growth": peak_rss_mib() - rss_before,
-        }
-
-    # Timed without tracemalloc (it slows allocation-heavy code several times over), then
-    # again under tracemalloc for the memory figure; the second run replaces the first's rows.
-    timed = push_once(trace=False)
-    traced = push_once(trace=True)
-    server.shutdown()
-
-    print(f"database        {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
-    print(f"rows            {args.rows:,} ({size_mib:.1f} MiB of CSV)")
-    print(f"upload (202)    {timed['upload']:.2f} s")
-    print(f"import          {timed['import']:.2f} s")
-    print(f"throughput      {args.rows / timed['total']:,.0f} rows/s end to end")
-    print(f"RSS             peak grew {timed['rss_growth']:.1f} MiB over the first import")
-    print(
-        f"tracemalloc     peak {traced['traced_peak']:.1f} MiB "
-        f"(replace run: {args.rows / traced['total']:,.0f} rows/s under tracing)"
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603 (our own command line)
+        [sys.executable, "-m", "uvicorn", "config.asgi:application"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
     )
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads"]
+        + ["--concurrency", "4", "--loglevel", "WARNING", "--without-heartbeat"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,  # its banner
+    )
+    try:
+        figures = _measure(args, world, base_url, csv_path, server.pid, worker.pid)
+    finally:
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=30)
+        receiver.shutdown()
+    figures["baseline"] = _baseline(csv_path, database_url)
+    _report(args.rows, csv_path, figures)
     if args.keep:
         print(f"kept            {workdir}")
     else:
         for path in sorted(workdir.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
         workdir.rmdir()
+
+
+def _world(receiver_url: str) -> dict:
+    """The dataset and its configuration and keys, and SCENARIOS workspaces each with a signed-in
+    admin, a board and an Action widget; the first board also shows the dataset in a Table."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from boards.models import Board, Widget
+    from datasets.services import dataset_create, import_configuration_create
+    from integrations.models import ApiKey, Connection
+    from integrations.services.api_keys import api_key_create
+    from workspace.models import Application, Membership, Workspace
+    from workspace.services import membership_ensure, user_ensure
+
+    scenarios = []
+    for n in range(SCENARIOS):
+        workspace = Workspace.objects.create(name=f"Benchmark {time.time_ns()}")
+        application = Application.objects.create(workspace=workspace, name="Sales Planning")
+        user = user_ensure(username=f"admin-{workspace.pk}", password=f"pw-{time.time_ns()}")
+        membership_ensure(workspace=workspace, user=user, role=Membership.Role.ADMIN)
+        connection = Connection.objects.create(
+            workspace=workspace,
+            name="Pipeline",
+            url=receiver_url,
+            headers="{}",
+            body="",
+            host="127.0.0.1",
+        )
+        connection.applications.set([application])
+        board = Board.objects.create(application=application, name="Sales Forecast")
+        widget = Widget.objects.create(
+            board=board, kind=Widget.Kind.ACTION, connection=connection, button_label="Refresh"
+        )
+        client = Client()
+        client.force_login(cast(User, user))
+        scenarios.append(
+            {"board": board, "widget": widget, "session": client.cookies["sessionid"].value}
+        )
+        if n == 0:
+            first = (workspace, application, board)
+    workspace, application, board = first
+    dataset = dataset_create(
+        workspace=workspace, name="Sales", columns=COLUMNS, applications=[application]
+    )
+    Widget.objects.create(board=board, kind=Widget.Kind.TABLE, dataset=dataset, position=1)
+    configuration = import_configuration_create(
+        workspace=workspace, name="Sales push", dataset=dataset, mode="replace"
+    )
+    keys = {}
+    for key_type in (ApiKey.KeyType.IMPORT, ApiKey.KeyType.EXPORT):
+        keys[key_type] = api_key_create(
+            workspace=workspace,
+            name=f"Benchmark {key_type}",
+            key_type=key_type,
+            expires_on=datetime.date.today() + datetime.timedelta(days=2),
+            created_by=None,
+        ).secret
+    return {
+        "dataset": dataset,
+        "configuration": configuration,
+        "keys": keys,
+        "scenarios": scenarios,
+    }
+
+
+class _Sampler:
+    """Clicks and board page loads in turn, timed, on a thread of its own until stopped."""
+
+    def __init__(self, base_url: str, scenarios: list[dict]) -> None:
+        import requests
+
+        self._base_url = base_url
+        self._targets = []
+        for scenario in scenarios:
+            session = requests.Session()
+            session.cookies.set("sessionid", scenario["session"])
+            board_url = f"{base_url}/boards/{scenario['board'].pk}/"
+            response = session.get(board_url, timeout=30)
+            assert response.status_code == 200, response.status_code
+            click_url = f"{board_url}widgets/{scenario['widget'].pk}/click/"
+            headers = {"HX-Request": "true", "X-CSRFToken": session.cookies["csrftoken"]}
+            self._targets.append((session, board_url, click_url, headers))
+        self.samples: dict[str, list[float]] = {"click": [], "board": []}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run(self, *, pairs: int | None = None) -> None:
+        """Sample `pairs` times in this thread, or (None) on a thread until `stop()`."""
+        if pairs is None:
+            self._thread = threading.Thread(target=self._loop, args=(None,))
+            self._thread.start()
+        else:
+            self._loop(pairs)
+
+    def stop(self) -> dict[str, list[float]]:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.samples
+
+    def _loop(self, pairs: int | None) -> None:
+        n = 0
+        while (pairs is None and not self._stop.is_set()) or (pairs is not None and n < pairs):
+            session, board_url, click_url, headers = self._targets[n % len(self._targets)]
+            started = time.perf_counter()
+            response = session.post(click_url, headers=headers, timeout=60)
+            self.samples["click"].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+            session, board_url, *_ = self._targets[0]  # the board showing the dataset
+            started = time.perf_counter()
+            response = session.get(board_url, timeout=60)
+            self.samples["board"].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+            n += 1
+            time.sleep(0.02)
+
+
+def _push_and_wait(base_url: str, world: dict, csv_path: Path) -> dict:
+    import requests
+
+    headers = {"Authorization": f"Bearer {world['keys']['import']}", "Content-Type": "text/csv"}
+    started = time.perf_counter()
+    with csv_path.open("rb") as body:  # a file object: requests streams it
+        response = requests.post(
+            f"{base_url}/api/v1/import/push/csv",
+            params={"configurationId": world["configuration"].pk},
+            data=body,
+            headers=headers,
+            timeout=600,
+        )
+    received = time.perf_counter()
+    assert response.status_code == 202, response.text
+    import_id = response.json()["importId"]
+    while True:
+        status = requests.get(
+            f"{base_url}/api/v1/import/{import_id}/status", headers=headers, timeout=30
+        ).json()
+        if status["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.05)
+    finished = time.perf_counter()
+    assert status["status"] == "succeeded", status
+    from datasets.models import ImportJob
+
+    job = ImportJob.objects.get(pk=import_id)
+    assert job.started_at is not None and job.finished_at is not None
+    return {
+        "rows": status["rowsImported"],
+        "upload": received - started,
+        "total": finished - started,
+        "run": (job.finished_at - job.started_at).total_seconds(),
+    }
+
+
+def _measure(args, world: dict, base_url: str, csv_path: Path, server: int, worker: int) -> dict:
+    import requests
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(f"{base_url}/healthz", timeout=2)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    warmup = csv_path.with_name("warmup.csv")
+    generate_csv(warmup, 1000)
+    _push_and_wait(base_url, world, warmup)  # the worker is up, both processes warm
+    idle = _Sampler(base_url, world["scenarios"])
+    idle.run(pairs=IDLE_SAMPLES)
+    rss_idle = {"server": _rss_mib(server, "VmRSS"), "worker": _rss_mib(worker, "VmRSS")}
+    busy = _Sampler(base_url, world["scenarios"])
+    busy.run()
+    try:
+        imported = _push_and_wait(base_url, world, csv_path)
+    finally:
+        during = busy.stop()
+    assert imported["rows"] == args.rows, imported
+    rss_peak = {"server": _rss_mib(server, "VmHWM"), "worker": _rss_mib(worker, "VmHWM")}
+    # Idle again, so that a moment of load from elsewhere on the machine weighs less.
+    idle.run(pairs=IDLE_SAMPLES)
+    return {
+        "import": imported,
+        "rss_idle": rss_idle,
+        "rss_peak": rss_peak,
+        "idle": idle.samples,
+        "during": during,
+        "export": _export(base_url, world),
+    }
+
+
+def _export(base_url: str, world: dict) -> dict | None:
+    import requests
+
+    url = f"{base_url}/api/v1/export/datasets/{world['dataset'].pk}/csv"
+    headers = {"Authorization": f"Bearer {world['keys']['export']}"}
+    started = time.perf_counter()
+    with requests.get(url, headers=headers, stream=True, timeout=600) as response:
+        if response.status_code == 404 and "json" not in response.headers.get("Content-Type", ""):
+            return None  # no export endpoint in this version of the app
+        assert response.status_code == 200, response.status_code
+        lines = sum(chunk.count(b"\n") for chunk in response.iter_content(1 << 16))
+    return {"rows": lines - 1, "seconds": time.perf_counter() - started}
+
+
+def _baseline(csv_path: Path, database_url: str) -> dict:
+    """The same file loaded the fastest plain way the database offers, into an equivalent table
+    of typed columns."""
+    from django.db import connection
+
+    columns = "month date, region text, product text, revenue numeric, units integer"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_baseline")
+        cursor.execute(f"CREATE TABLE bench_baseline ({columns})")
+    connection.close()
+    if connection.vendor == "postgresql":
+        copy = f"\\copy bench_baseline FROM '{csv_path}' WITH (FORMAT csv, HEADER true)"
+        started = time.perf_counter()
+        subprocess.run(["psql", database_url, "-q", "-c", copy], check=True)  # noqa: S603, S607
+        return {"name": "psql \\copy", "seconds": time.perf_counter() - started}
+    database = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    database.execute("PRAGMA journal_mode=WAL")
+    database.execute("PRAGMA synchronous=NORMAL")
+    started = time.perf_counter()
+    with csv_path.open(newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        database.execute("BEGIN")
+        database.executemany("INSERT INTO bench_baseline VALUES (?, ?, ?, ?, ?)", rows)
+        database.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    database.close()
+    return {"name": "executemany, one transaction", "seconds": seconds}
+
+
+def _report(rows: int, csv_path: Path, figures: dict) -> None:
+    from django.db import connection
+
+    imported, baseline = figures["import"], figures["baseline"]
+    rate = rows / imported["total"]
+    base_rate = rows / baseline["seconds"]
+    print(f"\ndatabase        {connection.vendor}")
+    size = csv_path.stat().st_size / 2**20
+    print(f"rows            {rows:,} × {len(COLUMNS)} columns ({size:.1f} MiB of CSV)")
+    print(
+        f"import          {imported['total']:.1f} s end to end: {rate:,.0f} rows/s "
+        f"(upload {imported['upload']:.1f} s; the worker's run {imported['run']:.1f} s, "
+        f"{rows / imported['run']:,.0f} rows/s)"
+    )
+    print(
+        f"baseline        {baseline['name']}: {baseline['seconds']:.1f} s, {base_rate:,.0f} rows/s"
+        f" → import is {rate / base_rate:.2f}× (goal ≥ 0.6×)"
+    )
+    export = figures["export"]
+    if export is None:
+        print("export          (no export endpoint)")
+    else:
+        print(
+            f"export          {export['rows']:,} rows in {export['seconds']:.1f} s: "
+            f"{export['rows'] / export['seconds']:,.0f} rows/s"
+        )
+    for process in ("server", "worker"):
+        idle, peak = figures["rss_idle"][process], figures["rss_peak"][process]
+        print(
+            f"RSS {process:<11} idle {idle:.0f} MiB, peak {peak:.0f} MiB: "
+            f"+{peak - idle:.0f} MiB (goal < 50)"
+        )
+    for kind, label in (("click", "click"), ("board", "board page")):
+        idle, during = _p95(figures["idle"][kind]), _p95(figures["during"][kind])
+        print(
+            f"p95 {label:<11} idle {idle:.1f} ms, during the import {during:.1f} ms "
+            f"({len(figures['during'][kind])} samples): {during / idle:.1f}× (goal ≤ 2×)"
+        )
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
@@ -25,8 +26,29 @@ class DatasetColumnAdmin(admin.ModelAdmin):
     list_filter = ["kind", "dataset__workspace"]
 
 
+class DatasetRowForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean() or {}
+        dataset = cleaned.get("dataset")
+        unfinished = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+        # The next import deletes rows past the dataset's end before writing its own there, so
+        # a row added meanwhile would be lost (datasets.services.dataset_stats_recompute).
+        if (
+            self.instance.pk is None
+            and dataset is not None
+            and ImportJob.objects.filter(
+                configuration__dataset=dataset, status__in=unfinished
+            ).exists()
+        ):
+            raise forms.ValidationError(
+                "An import into this dataset is queued or running; add the row once it has ended."
+            )
+        return cleaned
+
+
 @admin.register(DatasetRow)
 class DatasetRowAdmin(admin.ModelAdmin):
+    form = DatasetRowForm
     list_display = ["dataset", "position", "values"]
     list_filter = ["dataset"]
     # Datasets can hold 100,000 rows: no dropdown of every dataset's rows on the change page.
@@ -35,8 +57,11 @@ class DatasetRowAdmin(admin.ModelAdmin):
     # Which import wrote the row: the importer's bookkeeping, not something to edit.
     readonly_fields = ["generation"]
 
-    # A row changed here did not pass through the importer: recompute what KPIs show.
+    # A row changed here did not pass through the importer: take it in and recompute what KPIs
+    # show. A new row joins the rows boards show (the dataset's current generation).
     def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.generation = Dataset.objects.get(pk=obj.dataset_id).row_generation
         super().save_model(request, obj, form, change)
         dataset_rows_changed(dataset=obj.dataset)
 

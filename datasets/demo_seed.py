@@ -23,6 +23,7 @@ from django.utils import timezone
 from datasets.demo_pipeline import forecast_csv, forecast_rows
 from datasets.importer import dataset_rows_import
 from datasets.models import Dataset, DatasetColumn, ImportConfiguration
+from datasets.selectors import dataset_rows_visible
 from datasets.services import dataset_access_update, dataset_create, import_configuration_create
 from integrations.models import ApiKey
 from integrations.services.api_keys import (
@@ -86,7 +87,7 @@ def demo_forecast_ensure(*, workspace: Workspace, actor: User) -> DemoForecast:
             dataset=dataset,
             mode=ImportConfiguration.Mode.REPLACE,
         )
-    if not dataset.rows.exists():
+    if not dataset_rows_visible(dataset=dataset).exists():
         # Fixed seed: a fresh demo shows the same starting numbers; clicks then change them.
         first_month = timezone.localdate().replace(day=1)
         rows = forecast_rows(scenario="base", start=first_month, rng=random.Random(2024))  # noqa: S311

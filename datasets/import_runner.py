@@ -10,8 +10,11 @@ never (datasets/tasks.py). So:
   job ahead of it hands over when it ends (`_enqueue_next`), and the sweep re-sends what waited
   too long.
 - A running job touches `heartbeat_at` as it goes. `import_jobs_sweep` (beat, every few seconds)
-  puts a job whose heartbeat stopped back in the queue: an import is all or nothing, so running
-  it again from its stored file is safe. One that keeps dying fails after MAX_ATTEMPTS.
+  puts a job whose heartbeat stopped back in the queue: a run cut short leaves only rows nobody
+  sees, which the next run deletes first, so running it again from its stored file is safe. One
+  that keeps dying fails after MAX_ATTEMPTS, and the sweep deletes what it left.
+- A run whose job was taken from it (re-queued by the sweep, or run again elsewhere) notices at
+  its next heartbeat or at its end, and stops without touching the job or its rows.
 - The stored file is deleted when the import ends, succeeded or failed; `import_housekeeping`
   prunes old jobs and deletes files a crash left behind.
 """
@@ -20,7 +23,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -40,13 +42,14 @@ from datasets.import_storage import (
     import_upload_open,
     import_uploads_orphaned_delete,
 )
-from datasets.importer import dataset_rows_import
+from datasets.import_writing import leftover_rows_delete
+from datasets.importer import ImportResult, dataset_rows_import
 from datasets.models import Dataset, ImportJob
 
 logger = logging.getLogger(__name__)
 
-# Celery limits of the run task. The benchmark imports about 1.8 MB of CSV a second, so a
-# default-limit (50 MB) file takes under a minute: an hour is for a slow disk, not a normal run.
+# Celery limits of the run task. The benchmark imports several MB of CSV a second, so a
+# default-limit (50 MB) file takes well under a minute: an hour is for a slow disk.
 IMPORT_SOFT_TIME_LIMIT = 55 * 60
 IMPORT_TIME_LIMIT = 60 * 60
 # A live import writes its heartbeat at most this often (checked after every batch of rows),
@@ -101,12 +104,13 @@ def import_job_claim(*, job_id: uuid.UUID) -> Claim:
     if job is None or job.status != ImportJob.Status.QUEUED:
         return Claim.NOT_QUEUED
     dataset_id = job.configuration.dataset_id
-    # A running import holds its dataset's lock until it ends: ask without waiting for it first.
+    # Most claims that must wait can tell without the lock: ask first, then again under it.
     if _turn_taken(job, dataset_id):
         return Claim.WAITING
     try:
         with transaction.atomic():
-            # nowait: a lock held means a claim or an import is under way; no worker blocks on it.
+            # nowait: a lock held means a claim, or an import showing its rows, is under way
+            # (both take a moment); no worker blocks on it.
             locked = Dataset.objects.select_for_update(nowait=True).filter(pk=dataset_id)
             if not list(locked.values_list("pk", flat=True)):
                 return Claim.NOT_QUEUED  # the dataset, and so the job, was deleted
@@ -128,38 +132,45 @@ def import_job_claim(*, job_id: uuid.UUID) -> Claim:
 # --- running ---------------------------------------------------------------------------------
 
 
-class _Heartbeat:
-    """Tells the sweep that this run is alive, written on a connection of its own (a short-lived
-    thread gets one): the import's transaction shows others nothing until it ends.
+class RunTakenOver(BaseException):  # noqa: N818 (not an error: the run just ends)
+    """This run's job is no longer its own: the sweep took it for dead and queued it again (or
+    gave up on it). The run stops at once and leaves the job, its file and its rows to whoever
+    has the job now. Not an Exception, so that nothing on the way treats it as a failure."""
 
-    On SQLite there is nothing to write: the import holds the database's only write lock from
-    start to end, so no other connection could write the beat, and no sweep can touch the job
-    meanwhile either (its UPDATE waits for the lock, and by then the job is finished).
+
+class _Heartbeat:
+    """Tells the sweep that this run is alive, and tells this run whether its job is still its
+    own (raising RunTakenOver when it is not).
+
+    The import commits its rows chunk by chunk and calls this between chunks, when no
+    transaction is open: the beat is written on the import's own connection and is seen at once,
+    on SQLite as on PostgreSQL. Only an import that a caller runs inside a transaction of its own
+    (a script, a test) gets no beats: they would show only when that transaction ends, and on
+    SQLite no other connection could write them while it holds the write lock.
     """
 
-    def __init__(self, job_id: uuid.UUID) -> None:
-        self._job_id = job_id
+    def __init__(self, job: ImportJob) -> None:
+        self._job_id = job.id
+        self._attempts = job.attempts
         self._last = time.monotonic()
 
     def __call__(self) -> None:
         now = time.monotonic()
-        if now - self._last < HEARTBEAT_EVERY.total_seconds() or connection.vendor == "sqlite":
+        if now - self._last < HEARTBEAT_EVERY.total_seconds() or connection.in_atomic_block:
             return
         self._last = now
-        thread = threading.Thread(target=_heartbeat_write, args=(self._job_id,), name="heartbeat")
-        thread.start()
-        thread.join()
+        try:
+            touched = _own_job(self._job_id, self._attempts).update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            logger.warning("Could not write the heartbeat of import %s", self._job_id)
+            return
+        if not touched:
+            raise RunTakenOver
 
 
-def _heartbeat_write(job_id: uuid.UUID) -> None:
-    try:
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
-            heartbeat_at=timezone.now()
-        )
-    except DatabaseError:
-        logger.warning("Could not write the heartbeat of import %s", job_id, exc_info=True)
-    finally:
-        connection.close()  # this thread's own connection
+def _own_job(job_id: uuid.UUID, attempts: int):
+    """The job, if it is still the run's that claimed it as attempt number `attempts`."""
+    return ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING, attempts=attempts)
 
 
 def import_job_run(*, job_id: uuid.UUID) -> Claim:
@@ -180,34 +191,54 @@ def import_job_execute(*, job_id: uuid.UUID) -> None:
     job = ImportJob.objects.select_related("configuration").get(pk=job_id)
     if job.status != ImportJob.Status.RUNNING:
         return  # not claimed, or finished meanwhile
-    heartbeat = _Heartbeat(job.id)
     try:
-        with import_upload_open(job.upload_name) as csv_file, transaction.atomic():
-            result = dataset_rows_import(
-                configuration=job.configuration, csv_file=csv_file, on_batch=heartbeat
+        with import_upload_open(job.upload_name) as csv_file:
+            dataset_rows_import(
+                configuration=job.configuration,
+                csv_file=csv_file,
+                on_batch=_Heartbeat(job),
+                # In the transaction that shows the rows: "succeeded" appears with them.
+                on_success=lambda result: _succeed(job, result),
             )
-            # Same transaction as the rows: "succeeded" and the new rows appear together.
-            _finish(job, ImportJob.Status.SUCCEEDED, result.rows_received, result.rows_imported)
+    except RunTakenOver:
+        logger.warning("Import %s was taken over by another run; this run stops", job.id)
+        return
     except ImportFailed as failure:
-        _finish(job, ImportJob.Status.FAILED, failure.rows_received, 0, failure.errors)
+        _fail(job, failure.rows_received, failure.errors)
     except FileNotFoundError:
-        _finish(job, ImportJob.Status.FAILED, 0, 0, [GONE_ERROR])
+        _fail(job, 0, [GONE_ERROR])
     except SoftTimeLimitExceeded:
-        _finish(job, ImportJob.Status.FAILED, 0, 0, [TOO_SLOW_ERROR])
+        _fail(job, 0, [TOO_SLOW_ERROR])
     except Exception:
         logger.exception("Import %s failed unexpectedly", job.id)
-        _finish(job, ImportJob.Status.FAILED, 0, 0, [INTERNAL_ERROR])
+        _fail(job, 0, [INTERNAL_ERROR])
     import_upload_delete(job.upload_name)
     _enqueue_next(dataset_id=job.configuration.dataset_id)
 
 
-def _finish(job: ImportJob, status: str, received: int, imported: int, errors=()) -> None:
-    job.status = status
-    job.rows_received = received
-    job.rows_imported = imported
-    job.errors = list(errors)
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "rows_received", "rows_imported", "errors", "finished_at"])
+def _succeed(job: ImportJob, result: ImportResult) -> None:
+    finished = _own_job(job.id, job.attempts).update(
+        status=ImportJob.Status.SUCCEEDED,
+        rows_received=result.rows_received,
+        rows_imported=result.rows_imported,
+        row_generation=result.row_generation,
+        row_end=result.row_end,
+        errors=[],
+        finished_at=timezone.now(),
+    )
+    if not finished:
+        raise RunTakenOver  # rolls the rows' transaction back: the job's new run shows its own
+
+
+def _fail(job: ImportJob, received: int, errors: list[str]) -> None:
+    # The job may be gone with its dataset, or no longer this run's: then there is nothing to say.
+    _own_job(job.id, job.attempts).update(
+        status=ImportJob.Status.FAILED,
+        rows_received=received,
+        rows_imported=0,
+        errors=list(errors),
+        finished_at=timezone.now(),
+    )
 
 
 def _enqueue(job_id: uuid.UUID) -> None:
@@ -252,8 +283,11 @@ def import_jobs_sweep(*, now: datetime | None = None) -> SweepResult:
     ).filter(status=ImportJob.Status.RUNNING, last_sign__lt=stalled_cutoff)
     requeued: list[uuid.UUID] = []
     given_up = 0
-    for job_id, attempts, upload_name in stalled.values_list("pk", "attempts", "upload_name")[:100]:
+    candidates = stalled.values_list("pk", "attempts", "upload_name", "configuration__dataset_id")
+    for job_id, attempts, upload_name, dataset_id in candidates[:100]:
         if attempts >= MAX_ATTEMPTS:
+            # While the job still holds its dataset's turn, so no other import writes there now.
+            leftover_rows_delete(dataset_id=dataset_id)
             message = GAVE_UP_ERROR.format(attempts=attempts)
             if stalled.filter(pk=job_id).update(
                 status=ImportJob.Status.FAILED, errors=[message], finished_at=now

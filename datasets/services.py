@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -11,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.celery import enqueue_after_commit
-from datasets.errors import BodyRefused, LengthRequired
+from datasets.errors import BodyRefused, ImportRefused, LengthRequired
 from datasets.import_storage import (
     BodyTooLarge,
     ByteStream,
@@ -20,11 +21,15 @@ from datasets.import_storage import (
     import_upload_store,
 )
 from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
-from datasets.selectors import import_configuration_get_for_key
+from datasets.selectors import (
+    dataset_rows_visible,
+    delivery_get_for_key,
+    import_configuration_get_for_key,
+)
 from datasets.stats import stats_from_rows
 from datasets.tasks import import_job_run_task
 from datasets.validators import column_set_errors, validate_column_name
-from integrations.models import ApiKey
+from integrations.models import ApiKey, Delivery
 from workspace.models import Application, Workspace
 
 MAX_COLUMNS = 100
@@ -97,26 +102,46 @@ def dataset_access_update(*, dataset: Dataset, applications: Iterable[Applicatio
 
 @transaction.atomic
 def dataset_stats_recompute(*, dataset: Dataset) -> None:
-    """Recompute `column_stats` from the stored rows. The importer keeps them current on its
-    own; this is for rows written some other way, and reads every row, so it suits small
-    datasets (seeding, a row edited in the admin)."""
-    # Locked like an import, so an import cannot slip rows in between reading and storing.
-    Dataset.objects.select_for_update().only("pk").get(pk=dataset.pk)
+    """Take in rows written some other way than an import (seeding, the Django admin, a
+    benchmark) and recompute `column_stats` from the dataset's rows. The importer keeps both
+    current on its own; this reads every row, so it suits small datasets.
+
+    Rows of the dataset's current generation become its rows: `row_end` moves to just past the
+    last of them, so a row added at the end shows and one deleted at the end is forgotten.
+    While an import of the dataset is queued or running the end stays put: rows past it may be
+    that import's, not yet (or never to be) shown.
+    """
+    # Locked like an import showing its rows: the window cannot move between reading and storing.
+    window = Dataset.objects.select_for_update().only("row_generation", "row_end")
+    locked = window.get(pk=dataset.pk)
+    dataset.row_generation, dataset.row_end = locked.row_generation, locked.row_end
+    if not _import_unfinished(dataset):
+        last = (
+            DatasetRow.objects.filter(dataset_id=dataset.pk, generation=dataset.row_generation)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        dataset.row_end = 0 if last is None else last + 1
     columns = [(column.name, column.kind) for column in dataset.columns.order_by("position", "id")]
-    rows = (
-        DatasetRow.objects.filter(dataset_id=dataset.pk)
-        .order_by("position")
-        .values_list("values", flat=True)
-        .iterator(chunk_size=2000)
+    rows = dataset_rows_visible(dataset=dataset).values_list("values", flat=True)
+    dataset.column_stats = stats_from_rows(columns, rows.iterator(chunk_size=2000))
+    Dataset.objects.filter(pk=dataset.pk).update(
+        column_stats=dataset.column_stats, row_end=dataset.row_end
     )
-    dataset.column_stats = stats_from_rows(columns, rows)
-    Dataset.objects.filter(pk=dataset.pk).update(column_stats=dataset.column_stats)
+
+
+def _import_unfinished(dataset: Dataset) -> bool:
+    unfinished = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    return ImportJob.objects.filter(
+        configuration__dataset_id=dataset.pk, status__in=unfinished
+    ).exists()
 
 
 @transaction.atomic
 def dataset_rows_changed(*, dataset: Dataset) -> None:
-    """After rows were written outside an import: fresh statistics, and a new version and
-    update time so open boards redraw."""
+    """After rows were written outside an import: the rows taken in, fresh statistics, and a new
+    version and update time so open boards redraw."""
     dataset_stats_recompute(dataset=dataset)
     Dataset.objects.filter(pk=dataset.pk).update(
         version=F("version") + 1, updated_at=timezone.now()
@@ -231,29 +256,59 @@ def import_push_receive(
     transfer_encoding: str,
     content_type: str | None,
     max_bytes: int,
+    delivery_id: str = "",
 ) -> ImportJob:
     """A pushed CSV for the configuration `configuration_id`, queued as an import job.
 
     `content_length`, `transfer_encoding` and `content_type` are the request's headers (None or
-    "" when absent). Raises an ImportRefused subclass saying what to fix; nothing is kept then.
+    "" when absent). `delivery_id`, when given, is the Switchboard-Delivery-Id of the call this
+    import answers (a click or a Test of the key's workspace): the job then names that
+    delivery. Raises an ImportRefused subclass saying what to fix; nothing is kept then.
     """
     configuration = import_configuration_get_for_key(
         api_key=api_key, configuration_id=configuration_id
     )
-    _check_push_headers(content_length, transfer_encoding, content_type, max_bytes)
+    push_headers_check(content_length, transfer_encoding, content_type, max_bytes)
+    # Before the body is read: an id that names no call stores nothing.
+    delivery = import_delivery_answered(api_key=api_key, delivery_id=delivery_id)
     try:
-        return import_job_receive(
+        job = import_job_receive(
             configuration=configuration, api_key=api_key, body=body, max_bytes=max_bytes
         )
     except BodyTooLarge:
-        raise _too_large(max_bytes) from None
+        raise push_too_large(max_bytes) from None
     except EmptyBody:
         raise BodyRefused(
             "The body is empty: send the CSV as the body.", status=400, code="bad_request"
         ) from None
+    if delivery is not None:
+        # Set once the job is stored: wrapping the upload in a transaction would hold SQLite's
+        # write lock while the body streams in. Only boards and the logs read the link, and
+        # this is done before the client is answered.
+        ImportJob.objects.filter(pk=job.pk).update(delivery=delivery)
+        job.delivery = delivery
+    return job
 
 
-def _check_push_headers(
+_DELIVERY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def import_delivery_answered(*, api_key: ApiKey, delivery_id: str) -> Delivery | None:
+    """The delivery an import names (its Switchboard-Delivery-Id), or None when it names none.
+    Raises ImportRefused for an id that is not one (400 bad_request) and UnknownDelivery for
+    one of no call of the key's workspace."""
+    delivery_id = delivery_id.strip()
+    if not delivery_id:
+        return None
+    if not _DELIVERY_ID.fullmatch(delivery_id):
+        raise ImportRefused(
+            "The deliveryId must be the UUID from the Switchboard-Delivery-Id header of the call "
+            "this import answers (like 5b0bd6c3-8a4e-4a8e-9a53-3f1f1f2f9c11), or left out."
+        )
+    return delivery_get_for_key(api_key=api_key, delivery_id=uuid.UUID(delivery_id))
+
+
+def push_headers_check(
     content_length: str | None, transfer_encoding: str, content_type: str | None, max_bytes: int
 ) -> None:
     if not (content_length or "").strip() and transfer_encoding.strip():
@@ -265,7 +320,7 @@ def _check_push_headers(
     except ValueError:
         declared = 0  # nothing is read then either; the empty body is refused after
     if declared > max_bytes:
-        raise _too_large(max_bytes)
+        raise push_too_large(max_bytes)
     if content_type == "multipart/form-data":
         raise BodyRefused(
             "Send the CSV itself as the body, not as a form upload.",
@@ -274,7 +329,7 @@ def _check_push_headers(
         )
 
 
-def _too_large(max_bytes: int) -> BodyRefused:
+def push_too_large(max_bytes: int) -> BodyRefused:
     return BodyRefused(
         f"The CSV is larger than the limit of {max_bytes:,} bytes.", status=413, code="too_large"
     )

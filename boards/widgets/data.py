@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -85,14 +86,14 @@ def table_first_rows(*, datasets: list[Dataset]) -> dict[int, list[dict]]:
     """The first page of rows of each dataset, for a whole board in one query.
 
     An import numbers a dataset's rows from 0 with no gaps (datasets/importer.py), so the first
-    page is positions 0 to TABLE_PAGE_SIZE - 1. A dataset whose page comes back shorter than its
-    row count promises (rows removed some other way) is read on its own, so it still shows its
-    first rows.
+    page is its visible rows at positions 0 to TABLE_PAGE_SIZE - 1. A dataset whose page comes
+    back shorter than its row count promises (rows removed some other way) is read on its own,
+    so it still shows its first rows.
     """
     pages: dict[int, list[dict]] = {dataset.pk: [] for dataset in datasets}
     if not pages:
         return pages
-    rows = DatasetRow.objects.filter(dataset_id__in=pages, position__lt=TABLE_PAGE_SIZE)
+    rows = _visible_rows().filter(dataset_id__in=pages, position__lt=TABLE_PAGE_SIZE)
     # Plain values, not model instances: a board of 50 tables reads 1,250 rows.
     for dataset_id, values in rows.order_by("dataset_id", "position").values_list(
         "dataset_id", "values"
@@ -104,8 +105,18 @@ def table_first_rows(*, datasets: list[Dataset]) -> dict[int, list[dict]]:
     return pages
 
 
+def _visible_rows() -> QuerySet[DatasetRow]:
+    """Rows readers may see (datasets.selectors.dataset_rows_visible), with the window read from
+    the dataset in the same query rather than from the board's copy of it: an import that shows
+    its rows and deletes the replaced ones between two queries would otherwise leave the
+    table empty for one render."""
+    return DatasetRow.objects.filter(
+        generation=F("dataset__row_generation"), position__lt=F("dataset__row_end")
+    )
+
+
 def _first_rows(dataset: Dataset) -> list[dict]:
-    rows = DatasetRow.objects.filter(dataset=dataset).order_by("position")
+    rows = _visible_rows().filter(dataset_id=dataset.pk).order_by("position")
     return list(rows.values_list("values", flat=True)[:TABLE_PAGE_SIZE])
 
 
