@@ -105,11 +105,19 @@ def forecast_csv(rows: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def push_csv(*, config: PipelineConfig, body: bytes) -> str:
-    """POST the CSV to the import API; returns the import id."""
+# Switchboard names the click each call was made for; pushing it back as ?deliveryId= ties the
+# results to that click (the board then says "results arrived 3.2 s later").
+DELIVERY_ID_HEADER = "Switchboard-Delivery-Id"
+
+
+def push_csv(*, config: PipelineConfig, body: bytes, delivery_id: str = "") -> str:
+    """POST the CSV to the import API, naming the click it answers; returns the import id."""
+    params: dict[str, str | int] = {"configurationId": config.configuration_id}
+    if delivery_id:
+        params["deliveryId"] = delivery_id
     response = requests.post(
         f"{config.base_url}/api/v1/import/push/csv",
-        params={"configurationId": config.configuration_id},
+        params=params,
         data=body,
         headers={"Authorization": f"Bearer {config.api_key}", "Content-Type": "text/csv"},
         timeout=PUSH_TIMEOUT,
@@ -122,6 +130,7 @@ def push_csv(*, config: PipelineConfig, body: bytes) -> str:
 @dataclass
 class RunRecord:
     scenario: str
+    delivery_id: str = ""  # the Switchboard-Delivery-Id of the call that started it
     done: threading.Event = field(default_factory=threading.Event)
     import_id: str | None = None
     error: str | None = None
@@ -137,8 +146,8 @@ class PipelineServer(ThreadingHTTPServer):
         self.runs: list[RunRecord] = []
         self.rng = random.Random()  # noqa: S311 - demo numbers, not secrets
 
-    def start_run(self, scenario: str) -> RunRecord:
-        record = RunRecord(scenario=scenario)
+    def start_run(self, scenario: str, *, delivery_id: str = "") -> RunRecord:
+        record = RunRecord(scenario=scenario, delivery_id=delivery_id)
         self.runs.append(record)
         threading.Thread(target=self._run, args=(record,), daemon=True).start()
         return record
@@ -148,7 +157,9 @@ class PipelineServer(ThreadingHTTPServer):
             config = load_config(base_url=self.base_url, config_file=self.config_file)
             today = date.today()
             rows = forecast_rows(scenario=record.scenario, start=_month(today, 1), rng=self.rng)
-            record.import_id = push_csv(config=config, body=forecast_csv(rows))
+            record.import_id = push_csv(
+                config=config, body=forecast_csv(rows), delivery_id=record.delivery_id
+            )
             logger.info(
                 "Pushed %s forecast (%d rows): import %s",
                 record.scenario,
@@ -182,7 +193,9 @@ class PipelineRequestHandler(BaseHTTPRequestHandler):
             choices = ", ".join(SCENARIOS)
             self._json(HTTPStatus.BAD_REQUEST, {"error": f"scenario must be one of: {choices}"})
             return
-        self.server.start_run(scenario)
+        # Echoed as it came: the import API says so if it is not a delivery id.
+        delivery_id = self.headers.get(DELIVERY_ID_HEADER, "").strip()
+        self.server.start_run(scenario, delivery_id=delivery_id)
         self._json(HTTPStatus.ACCEPTED, {"accepted": True, "scenario": scenario})
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server API

@@ -44,6 +44,13 @@ class DatasetOfAnotherWorkspace(ImportRefused):
     code = "forbidden"
 
 
+class UnknownDelivery(ImportRefused):
+    """A well-formed deliveryId that names no call of the key's workspace."""
+
+    status = 400
+    code = "unknown_delivery"
+
+
 class LengthRequired(ImportRefused):
     status = 411
     code = "length_required"

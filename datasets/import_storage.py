@@ -13,6 +13,7 @@ Uploads are customer data: on the filesystem the folder is created 0700 and ever
 from __future__ import annotations
 
 import io
+import tempfile
 import uuid
 from collections.abc import Collection
 from datetime import datetime
@@ -23,6 +24,8 @@ from django.core.files.storage import default_storage
 
 UPLOAD_FOLDER = "imports"
 CHUNK_SIZE = 64 * 1024
+# A dry run's body stays in memory up to this size, then goes to a temporary file.
+SPOOL_IN_MEMORY = 4 * 1024 * 1024
 
 
 class ByteStream(Protocol):
@@ -87,6 +90,25 @@ def import_upload_store(*, stream: ByteStream, job_id: uuid.UUID, max_bytes: int
         import_upload_delete(name)
         raise EmptyBody
     return name
+
+
+def import_upload_spool(*, stream: ByteStream, max_bytes: int) -> IO[bytes]:
+    """The body in a temporary file of its own (in memory while small), rewound, for reading it
+    at once rather than on a worker (a dry run). Raises BodyTooLarge past `max_bytes`, EmptyBody
+    for an empty one; the file is gone when closed."""
+    body = _BoundedBody(stream, max_bytes)
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    try:
+        for chunk in iter(lambda: body.read(CHUNK_SIZE), b""):
+            spooled.write(chunk)
+    except BaseException:
+        spooled.close()
+        raise
+    if body.bytes_read == 0:
+        spooled.close()
+        raise EmptyBody
+    spooled.seek(0)
+    return cast(IO[bytes], spooled)
 
 
 def import_upload_open(name: str) -> File[bytes]:

@@ -15,7 +15,7 @@ from datasets.errors import (
     ConfigurationOfAnotherWorkspace,
     DatasetNotFound,
     DatasetOfAnotherWorkspace,
-    ImportRefused,
+    UnknownDelivery,
 )
 from datasets.models import Dataset, DatasetRow, ImportConfiguration, ImportJob
 from integrations.models import ApiKey, Delivery
@@ -148,13 +148,6 @@ def dataset_catalogue(*, workspace: Workspace) -> list[CatalogueEntry]:
     return [
         CatalogueEntry(dataset, jobs.get(job_id) if job_id else None) for dataset, job_id in pairs
     ]
-
-
-class UnknownDelivery(ImportRefused):
-    """A well-formed deliveryId that names no call of the key's workspace."""
-
-    status = 400
-    code = "unknown_delivery"
 
 
 def delivery_get_for_key(*, api_key: ApiKey, delivery_id: uuid.UUID) -> Delivery:

@@ -2,6 +2,8 @@
 datasets and import configurations, choosing which applications may show a dataset, and
 deleting them."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -38,13 +40,23 @@ from workspace.selectors import workspace_for_admin
 @signed_in
 def dataset_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     workspace = workspace_for_admin(user=request.user)
+    # ?import=<id>: only that import (the delivery log links each call's results here).
+    import_id = _uuid_or_none(request.GET.get("import", ""))
     context = {
         "datasets": dataset_list(workspace=workspace),
         "configurations": import_configuration_list(workspace=workspace),
-        "imports": import_job_recent(workspace=workspace),
+        "imports": import_job_recent(workspace=workspace, import_id=import_id),
+        "one_import": import_id is not None,
         "push_url": request.build_absolute_uri("/api/v1/import/push/csv"),
     }
     return render(request, "datasets/dataset_list.html", context)
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 @signed_in

@@ -94,6 +94,31 @@ def appended(forecast) -> ImportConfiguration:
     )
 
 
+def test_since_reads_only_the_rows_appended_after_that_import(forecast, appended):
+    client = Client()
+    first = push(client, forecast.import_key, GOOD_CSV, appended.pk).json()["importId"]
+    push(client, forecast.import_key, b"month,region,revenue\n2030-03-01,West,5\n", appended.pk)
+    push(client, forecast.import_key, b"month,region,revenue\n2030-04-01,East,6\n", appended.pk)
+    response = export(client, forecast.export_key, forecast.dataset.pk, since=first)
+    assert body(response) == "month,region,Revenue\n2030-03-01,West,5\n2030-04-01,East,6\n"
+
+
+def test_since_the_latest_import_reads_nothing_but_the_header(forecast, appended):
+    latest = push(Client(), forecast.import_key, GOOD_CSV, appended.pk).json()["importId"]
+    response = export(Client(), forecast.export_key, forecast.dataset.pk, since=latest)
+    assert body(response) == "month,region,Revenue\n"
+
+
+def test_since_an_import_whose_rows_were_replaced_is_a_conflict(forecast, appended):
+    client = Client()
+    first = push(client, forecast.import_key, GOOD_CSV, appended.pk).json()["importId"]
+    push(client, forecast.import_key, GOOD_CSV, forecast.configuration.pk)  # replace mode
+    response = export(client, forecast.export_key, forecast.dataset.pk, since=first)
+    assert response.status_code == 409
+    assert response.json()["error"] == "conflict"
+    assert "replaced after import" in response.json()["message"]
+
+
 def test_since_a_failed_import_is_a_conflict(forecast, appended):
     failed = push(Client(), forecast.import_key, b"month,region,revenue\nnope,x,1\n", appended.pk)
     import_id = failed.json()["importId"]
