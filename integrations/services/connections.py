@@ -56,6 +56,12 @@ def _clean_applications(
     *, workspace: Workspace, applications: Iterable[Application]
 ) -> list[Application]:
     applications = list(applications)
+    if not applications:
+        # A connection no application may use would sit unusable: no board could offer it.
+        raise ValidationError(
+            "Choose at least one application whose boards may use this connection.",
+            code="required",
+        )
     if any(application.workspace_id != workspace.pk for application in applications):
         raise ValidationError("Choose applications of your own workspace.", code="invalid_choice")
     return applications

@@ -10,6 +10,7 @@ from django.db import connection as db
 from integrations.models import Connection
 from integrations.services.connections import connection_create
 from tests.secret_log_guard import SECRET_MARKER
+from workspace.models import Application
 
 PUBLIC_IP = "93.184.216.34"
 PRIVATE_IP = "10.0.0.7"
@@ -54,8 +55,11 @@ def set_up(world, *, name="Forecast pipeline", url=URL, headers=HEADERS, body=BO
 
 
 def form_data(**overrides) -> dict:
-    # As a browser sends the form: the Keep response bodies box starts ticked.
+    # As a browser sends the form: the Keep response bodies box starts ticked, and Acme's first
+    # application has access (a connection needs at least one).
+    first_application = Application.objects.filter(workspace__name="Acme").order_by("pk").first()
     data = {
+        "applications": [first_application.pk] if first_application else None,
         "name": "Forecast pipeline",
         "url": URL,
         "headers": HEADERS,

@@ -44,7 +44,7 @@ def add_action_widgets(world, connection, count):
 
 def test_it_lists_connections_with_host_status_and_widget_count(world, connection):
     add_action_widgets(world, connection, 2)
-    set_up(world, name="Archive", url="https://other.example.org/x", apps=[])
+    set_up(world, name="Archive", url="https://other.example.org/x", apps=[world.workforce])
     page = world.client_for("alice").get(reverse("integrations:connection_list")).content.decode()
     assert "Forecast pipeline" in page and "Archive" in page
     assert "hooks.example.com · 2 Action widgets" in page
@@ -249,3 +249,12 @@ def test_it_posts_exactly_the_values_the_toggle_accepts(world, connection):
     connection.save()
     page = world.client_for("alice").get(edit_url(connection)).content.decode()
     assert '<input type="hidden" name="enabled" value="1">' in page
+
+
+def test_it_keeps_at_least_one_application_on_edit(world, connection):
+    response = world.client_for("alice").post(
+        edit_url(connection), form_data(applications=None, url=URL)
+    )
+    assert response.status_code == 200
+    assert "Choose at least one application" in response.content.decode()
+    assert list(connection.applications.all()) == [world.sales]

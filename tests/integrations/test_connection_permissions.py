@@ -108,7 +108,10 @@ def test_it_answers_404_for_a_connection_that_does_not_exist(world):
 
 def test_it_sets_up_the_outsiders_connection_in_their_own_workspace(world):
     client = world.client_for("oscar")
-    client.post(reverse("integrations:connection_create"), form_data(name="Globex hook"))
+    client.post(
+        reverse("integrations:connection_create"),
+        form_data(name="Globex hook", applications=[world.globex_app.pk]),
+    )
     assert Connection.objects.get(name="Globex hook").workspace == world.globex
 
 

@@ -232,7 +232,8 @@ def test_it_rejects_a_name_already_used_in_the_workspace_in_any_case(world):
 def test_it_allows_the_same_name_in_another_workspace(world):
     set_up(world, name="Forecast pipeline")
     response = world.client_for("oscar").post(
-        reverse("integrations:connection_create"), form_data(name="Forecast pipeline")
+        reverse("integrations:connection_create"),
+        form_data(name="Forecast pipeline", applications=[world.globex_app.pk]),
     )
     assert response.status_code == 302
     assert Connection.objects.filter(workspace=world.globex).count() == 1
@@ -321,3 +322,13 @@ def test_it_reports_every_field_at_once(world):
     assert "private or local address" in field_html(page, "url")
     assert "Host cannot be set" in field_html(page, "headers")
     assert "not valid JSON" in field_html(page, "body")
+
+
+def test_it_requires_at_least_one_application(world):
+    response = world.client_for("alice").post(
+        reverse("integrations:connection_create"), form_data(applications=None)
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose at least one application whose boards may use this connection." in page
+    assert not Connection.objects.exists()

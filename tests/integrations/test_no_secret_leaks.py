@@ -20,7 +20,13 @@ from tests.integrations.connection_support import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
-ADMIN_MODELS = ["connection", "delivery", "hostlock", "auditentry", "apikey"]
+ADMIN_MODELS = [
+    "integrations_connection",
+    "integrations_delivery",
+    "integrations_hostlock",
+    "integrations_auditentry",
+    "datasets_apikey",
+]
 
 
 def assert_no_secret(text: str, where: str) -> None:
@@ -74,7 +80,7 @@ def test_no_page_or_log_line_shows_a_secret_after_setup(world, caplog, django_us
     superuser = django_user_model.objects.create_superuser("root", "root@example.com", "x" * 16)
     client.force_login(superuser)
     for model in ADMIN_MODELS:
-        for url in [reverse(f"admin:integrations_{model}_changelist")]:
+        for url in [reverse(f"admin:{model}_changelist")]:
             assert_no_secret(client.get(url).content.decode(), url)
     for url in [
         reverse("admin:integrations_connection_change", args=[connection.pk]),
@@ -124,7 +130,7 @@ def test_an_error_in_the_service_hides_its_local_variables(world, monkeypatch):
             workspace=world.acme,
             actor=world.alice,
             name="Forecast pipeline",
-            applications=[],
+            applications=[world.sales],
             url="https://hooks.example.com/run",
             headers=HEADERS,
             body=BODY,
