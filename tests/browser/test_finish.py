@@ -10,7 +10,7 @@ from tests.browser.conftest import sign_in_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PAGES = ["workspace:home", "integrations:index", "integrations:api_keys", "datasets:list"]
+PAGES = ["workspace:home", "integrations:index", "datasets:api_keys", "datasets:list"]
 
 # Relative luminance and contrast as WCAG 2 defines them, from a computed "rgb(r, g, b)".
 CONTRAST_JS = """
@@ -104,8 +104,8 @@ def test_the_focus_ring_stands_out_from_the_page(world, browser, live_server, sc
     [
         ("datasets:dataset_create", "Add dataset", True),
         ("datasets:dataset_create", "Add dataset", False),
-        ("integrations:api_key_create", "Create API key", True),  # an htmx swap
-        ("integrations:api_key_create", "Create API key", False),
+        ("datasets:api_key_create", "Create API key", True),  # an htmx swap
+        ("datasets:api_key_create", "Create API key", False),
     ],
 )
 def test_a_failed_submit_moves_focus_to_a_summary_linking_to_each_field(
@@ -130,5 +130,38 @@ def test_a_failed_submit_moves_focus_to_a_summary_linking_to_each_field(
         target = first.get_attribute("href")
         first.click()
         assert page.evaluate("'#' + document.activeElement.id") == target
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_delivery_log_shows_every_column_without_scrolling_sideways(
+    world, browser, live_server
+):
+    from django.utils import timezone
+
+    from integrations.models import Delivery
+    from tests.integrations.delivery_support import ledger_rows, make_connection
+
+    connection = make_connection(world.acme, applications=[world.sales])
+    ledger_rows(
+        connection,
+        [timezone.now()],
+        outcome=Delivery.Outcome.FAILED,
+        http_status=500,
+        detail="The service answered 500",
+        user=world.victor,
+        widget_label="Refresh forecast",
+    )
+    context, page = signed_in_page(browser, live_server, "light")
+    try:
+        page.goto(live_server.url + reverse("integrations:delivery_log_all"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 376
+        outcome = page.locator("td[data-label=Outcome]")
+        assert outcome.is_visible()
+        box = outcome.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 376
+        assert "The service answered 500" in outcome.inner_text()
+        label = outcome.evaluate("cell => getComputedStyle(cell, '::before').content")
+        assert label == '"Outcome"'
     finally:
         context.close()
