@@ -178,9 +178,10 @@ def _world(receiver_url: str) -> dict:
     from django.test import Client
 
     from boards.models import Board, Widget
+    from datasets.api_key_services import api_key_create
+    from datasets.models import ApiKey
     from datasets.services import dataset_create, import_configuration_create
-    from integrations.models import ApiKey, Connection
-    from integrations.services.api_keys import api_key_create
+    from integrations.models import Connection
     from workspace.models import Application, Membership, Workspace
     from workspace.services import membership_ensure, user_ensure
 

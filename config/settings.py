@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "datasets",
     "boards",
     "operations",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,15 @@
 from django import forms
 from django.contrib import admin
 
-from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+from datasets.api_key_services import KEY_SCHEME
+from datasets.models import (
+    ApiKey,
+    Dataset,
+    DatasetColumn,
+    DatasetRow,
+    ImportConfiguration,
+    ImportJob,
+)
 from datasets.services import dataset_rows_changed
 
 
@@ -100,3 +108,35 @@ class ImportJobAdmin(admin.ModelAdmin):
         "row_end",
     ]
     raw_id_fields = ["delivery"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are made in the product (the secret is shown once there); the admin may look and
+    delete."""
+
+    list_display = ["name", "key_type", "masked_key", "workspace", "expires_on", "last_used_at"]
+    list_filter = ["key_type", "workspace"]
+    search_fields = ["name", "prefix"]
+    # The hash is not the key, but there is no reason to show it either.
+    fields = [
+        "name",
+        "workspace",
+        "key_type",
+        "masked_key",
+        "expires_on",
+        "created_by",
+        "created_at",
+        "last_used_at",
+    ]
+    readonly_fields = fields  # type: ignore[assignment]  # plain names here, no groups
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Key")
+    def masked_key(self, obj: ApiKey) -> str:
+        return f"{KEY_SCHEME}_{obj.prefix}_…"

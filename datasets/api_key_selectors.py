@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from integrations.models import ApiKey
+from datasets.models import ApiKey
 from workspace.models import Workspace
 from workspace.selectors import AnyUser, workspace_for_admin
 

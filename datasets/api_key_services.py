@@ -25,8 +25,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from datasets.models import ApiKey
 from integrations.encrypted_fields import DecryptionError, decrypt, encrypt
-from integrations.models import ApiKey, AuditEntry
+from integrations.models import AuditEntry
 from integrations.services.audit import Change, audit_record
 from workspace.models import Workspace
 

@@ -21,9 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from integrations.models import ApiKey
-from integrations.selectors.api_keys import api_key_get_for_admin, api_key_list
-from integrations.services.api_keys import (
+from datasets.api_key_selectors import api_key_get_for_admin, api_key_list
+from datasets.api_key_services import (
     ApiKeyCreateResult,
     api_key_create_once,
     api_key_delete,
@@ -34,6 +33,7 @@ from integrations.services.api_keys import (
     api_key_update,
     api_key_valid_through,
 )
+from datasets.models import ApiKey
 from workspace.decorators import signed_in
 from workspace.http import AuthenticatedHttpRequest
 from workspace.selectors import workspace_for_admin
@@ -87,11 +87,11 @@ def api_key_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for key in api_key_list(workspace=workspace)
     ]
-    return render(request, "integrations/api_key_list.html", {"keys": keys})
+    return render(request, "datasets/api_key_list.html", {"keys": keys})
 
 
 def _show_created(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    url = f"{reverse('integrations:api_key_created')}?{urlencode({'form': token})}"
+    url = f"{reverse('datasets:api_key_created')}?{urlencode({'form': token})}"
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -123,7 +123,7 @@ def api_key_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         token = api_key_form_token_issue(session=request.session, current=token)
     context = {"form": form, "creating": True, "form_token": token}
-    template = "integrations/api_key_form.html"
+    template = "datasets/api_key_form.html"
     return render(request, f"{template}#form" if request.htmx else template, context)
 
 
@@ -139,11 +139,11 @@ def api_key_created_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if created is not None:
         valid_through = api_key_valid_through(api_key=created.api_key)
         context = {"created": created, "valid_through": valid_through}
-        return render(request, "integrations/api_key_created.html", context)
+        return render(request, "datasets/api_key_created.html", context)
     if api_key_form_token_creating(token=token):
-        return render(request, "integrations/api_key_created.html", {"waiting": True})
+        return render(request, "datasets/api_key_created.html", {"waiting": True})
     messages.info(request, ALREADY_SHOWN)
-    return redirect("integrations:api_keys")
+    return redirect("datasets:api_keys")
 
 
 @signed_in
@@ -160,8 +160,8 @@ def api_key_edit_view(request: AuthenticatedHttpRequest, api_key_id: int) -> Htt
             _apply_errors(form, error)
         else:
             messages.success(request, f"API key “{api_key.name}” saved.")
-            return redirect("integrations:api_keys")
-    return render(request, "integrations/api_key_form.html", {"form": form, "api_key": api_key})
+            return redirect("datasets:api_keys")
+    return render(request, "datasets/api_key_form.html", {"form": form, "api_key": api_key})
 
 
 @signed_in
@@ -171,5 +171,5 @@ def api_key_delete_view(request: AuthenticatedHttpRequest, api_key_id: int) -> H
     if request.method == "POST":
         api_key_delete(api_key=api_key, actor=request.user)
         messages.success(request, f"API key “{api_key.name}” deleted.")
-        return redirect("integrations:api_keys")
-    return render(request, "integrations/api_key_confirm_delete.html", {"api_key": api_key})
+        return redirect("datasets:api_keys")
+    return render(request, "datasets/api_key_confirm_delete.html", {"api_key": api_key})

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datasets.errors import BodyRefused, ImportFailed
 from datasets.import_storage import BodyTooLarge, ByteStream, EmptyBody, import_upload_spool
 from datasets.importer import dataset_rows_validate
-from datasets.models import ImportConfiguration
+from datasets.models import ApiKey, ImportConfiguration
 from datasets.selectors import import_configuration_get_for_key
 from datasets.services import import_delivery_answered, push_headers_check, push_too_large
-from integrations.models import ApiKey
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,42 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 
-from integrations.models import ApiKey
 from workspace.models import Application, Workspace
+
+
+class ApiKey(models.Model):
+    """A workspace API key for the import and export API. The secret is shown once; only its
+    SHA-256 is stored.
+
+    `expires_on` is the date the key stops working: it is valid until the end of the day before.
+    """
+
+    class KeyType(models.TextChoices):
+        IMPORT = "import", "Import"
+        EXPORT = "export", "Export"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    key_type = models.CharField(max_length=10, choices=KeyType.choices)
+    prefix = models.CharField(max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_on = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table keeps the name it had while keys lived in integrations (moved by
+        # datasets/migrations/0006): renaming it would buy nothing and the keys in use stay put.
+        db_table = "integrations_apikey"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_key_type_display()})"
 
 
 class Dataset(models.Model):

@@ -17,8 +17,8 @@ from datasets.errors import (
     DatasetOfAnotherWorkspace,
     UnknownDelivery,
 )
-from datasets.models import Dataset, DatasetRow, ImportConfiguration, ImportJob
-from integrations.models import ApiKey, Delivery
+from datasets.models import ApiKey, Dataset, DatasetRow, ImportConfiguration, ImportJob
+from integrations.models import Delivery
 from workspace.models import Application, Workspace
 from workspace.selectors import workspace_for_admin
 

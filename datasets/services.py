@@ -20,7 +20,14 @@ from datasets.import_storage import (
     import_upload_delete,
     import_upload_store,
 )
-from datasets.models import Dataset, DatasetColumn, DatasetRow, ImportConfiguration, ImportJob
+from datasets.models import (
+    ApiKey,
+    Dataset,
+    DatasetColumn,
+    DatasetRow,
+    ImportConfiguration,
+    ImportJob,
+)
 from datasets.selectors import (
     dataset_rows_visible,
     delivery_get_for_key,
@@ -29,7 +36,7 @@ from datasets.selectors import (
 from datasets.stats import stats_from_rows
 from datasets.tasks import import_job_run_task
 from datasets.validators import column_set_errors, validate_column_name
-from integrations.models import ApiKey, Delivery
+from integrations.models import Delivery
 from workspace.models import Application, Workspace
 
 MAX_COLUMNS = 100

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from datasets import views
+from datasets import api_key_views, views
 from datasets.api import exports, imports, openapi, plumbing, reference
 
 app_name = "datasets"
@@ -27,6 +27,24 @@ urlpatterns = [
         "integrations/datasets/import-configurations/<int:configuration_id>/delete/",
         views.import_configuration_delete_view,
         name="import_configuration_delete",
+    ),
+    # Workspace Settings → API Keys, the keys of the API below (datasets/api_key_views.py)
+    path("integrations/api-keys/", api_key_views.api_key_list_view, name="api_keys"),
+    path("integrations/api-keys/new/", api_key_views.api_key_create_view, name="api_key_create"),
+    path(
+        "integrations/api-keys/created/",
+        api_key_views.api_key_created_view,
+        name="api_key_created",
+    ),
+    path(
+        "integrations/api-keys/<int:api_key_id>/edit/",
+        api_key_views.api_key_edit_view,
+        name="api_key_edit",
+    ),
+    path(
+        "integrations/api-keys/<int:api_key_id>/delete/",
+        api_key_views.api_key_delete_view,
+        name="api_key_delete",
     ),
     path("integrations/import-api/", reference.api_reference_view, name="api_reference"),
     path("api/v1/import/push/csv", imports.import_push_csv, name="import_push_csv"),

@@ -20,18 +20,17 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from datasets.demo_pipeline import forecast_csv, forecast_rows
-from datasets.importer import dataset_rows_import
-from datasets.models import Dataset, DatasetColumn, ImportConfiguration
-from datasets.selectors import dataset_rows_visible
-from datasets.services import dataset_access_update, dataset_create, import_configuration_create
-from integrations.models import ApiKey
-from integrations.services.api_keys import (
+from datasets.api_key_services import (
     api_key_create,
     api_key_delete,
     api_key_hash,
     api_key_is_valid_today,
 )
+from datasets.importer import dataset_rows_import
+from datasets.models import ApiKey, Dataset, DatasetColumn, ImportConfiguration
+from datasets.selectors import dataset_rows_visible
+from datasets.services import dataset_access_update, dataset_create, import_configuration_create
+from demo.pipeline import forecast_csv, forecast_rows
 from workspace.models import Application, Workspace
 
 DATASET_NAME = "Revenue forecast"

@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 from django.contrib import admin
 
 from integrations.encrypted_fields import DecryptionError
-from integrations.models import ApiKey, AuditEntry, Connection, Delivery, HostLock
-from integrations.services.api_keys import KEY_SCHEME
+from integrations.models import AuditEntry, Connection, Delivery, HostLock
 from integrations.services.connections import connection_delete
 from integrations.validators import header_names
 
@@ -140,26 +139,3 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "workspace"]
     search_fields = ["actor_name", "subject_name"]
     date_hierarchy = "created_at"
-
-
-@admin.register(ApiKey)
-class ApiKeyAdmin(ReadOnlyAdmin):
-    list_display = ["name", "key_type", "masked_key", "workspace", "expires_on", "last_used_at"]
-    list_filter = ["key_type", "workspace"]
-    search_fields = ["name", "prefix"]
-    # The hash is not the key, but there is no reason to show it either.
-    fields = [
-        "name",
-        "workspace",
-        "key_type",
-        "masked_key",
-        "expires_on",
-        "created_by",
-        "created_at",
-        "last_used_at",
-    ]
-    readonly_fields = fields  # type: ignore[assignment]  # plain names here, no groups
-
-    @admin.display(description="Key")
-    def masked_key(self, obj: ApiKey) -> str:
-        return f"{KEY_SCHEME}_{obj.prefix}_…"

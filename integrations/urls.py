@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations.views import api_keys, connections, deliveries
+from integrations.views import connections, deliveries
 
 app_name = "integrations"
 
@@ -40,10 +40,4 @@ urlpatterns = [
     ),
     path("deliveries/", deliveries.delivery_log_all, name="delivery_log_all"),
     path("deliveries/<int:delivery_id>/", deliveries.delivery_status, name="delivery_status"),
-    # API keys (integrations/views/api_keys.py)
-    path("api-keys/", api_keys.api_key_list_view, name="api_keys"),
-    path("api-keys/new/", api_keys.api_key_create_view, name="api_key_create"),
-    path("api-keys/created/", api_keys.api_key_created_view, name="api_key_created"),
-    path("api-keys/<int:api_key_id>/edit/", api_keys.api_key_edit_view, name="api_key_edit"),
-    path("api-keys/<int:api_key_id>/delete/", api_keys.api_key_delete_view, name="api_key_delete"),
 ]

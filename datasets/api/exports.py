@@ -18,14 +18,13 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHt
 from datasets.api.plumbing import any_key_api, error_response, export_api
 from datasets.errors import ImportRefused
 from datasets.exports import ExportRefused, dataset_csv_chunks, dataset_export_plan
-from datasets.models import Dataset, ImportJob
+from datasets.models import ApiKey, Dataset, ImportJob
 from datasets.selectors import (
     CatalogueEntry,
     dataset_catalogue,
     dataset_get_for_key,
     import_job_of_dataset,
 )
-from integrations.models import ApiKey
 
 DATASET_ID = re.compile(r"[0-9]{1,18}")
 

@@ -15,10 +15,9 @@ from django.urls import reverse
 from datasets.api.plumbing import error_response, import_api
 from datasets.dry_run import import_push_dry_run
 from datasets.errors import ImportRefused, stored_errors_capped
-from datasets.models import ImportJob
+from datasets.models import ApiKey, ImportJob
 from datasets.selectors import import_job_delivery_id, import_job_get
 from datasets.services import import_push_receive
-from integrations.models import ApiKey
 
 CONFIGURATION_ID = re.compile(r"[0-9]{1,18}")  # 18 digits always fit a bigint
 

@@ -17,9 +17,9 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.client_ip import client_ip
+from datasets.api_key_services import ApiKeyRefused, api_key_authenticate
+from datasets.models import ApiKey
 from datasets.rate_limit import RateLimitUnavailable, import_rate_limit_hit
-from integrations.models import ApiKey
-from integrations.services.api_keys import ApiKeyRefused, api_key_authenticate
 
 logger = logging.getLogger(__name__)
 

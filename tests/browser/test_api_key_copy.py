@@ -17,7 +17,7 @@ def test_copy_puts_the_new_key_on_the_clipboard(world, browser, live_server):
     page = context.new_page()
     try:
         sign_in_on(page, live_server.url, "alice")
-        page.goto(live_server.url + reverse("integrations:api_key_create"))
+        page.goto(live_server.url + reverse("datasets:api_key_create"))
         page.get_by_label("Name").fill("Nightly pipeline")
         page.get_by_role("button", name="Create API key").click()
         secret = page.get_by_test_id("new-api-key").input_value()
@@ -35,7 +35,7 @@ def test_without_javascript_no_copy_button_is_offered(world, browser, live_serve
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     sign_in_on(page, live_server.url, "alice")
-    page.goto(live_server.url + reverse("integrations:api_key_create"))
+    page.goto(live_server.url + reverse("datasets:api_key_create"))
     page.get_by_label("Name").fill("Nightly pipeline")
     page.get_by_role("button", name="Create API key").click()
     expect(page.get_by_test_id("new-api-key")).to_be_visible()

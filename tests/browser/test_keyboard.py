@@ -15,8 +15,9 @@ from werkzeug import Request, Response
 
 from boards.models import Widget
 from boards.services import widget_create
+from datasets.models import ApiKey
 from datasets.services import dataset_create
-from integrations.models import ApiKey, Connection, Delivery
+from integrations.models import Connection, Delivery
 from tests.browser.conftest import HOOK, SENT, add_action, open_board, sign_in_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -239,7 +240,7 @@ def test_it_lays_out_widgets_with_the_keyboard_and_keeps_focus_on_them(
 
 def test_it_draws_the_input_focus_ring_as_strongly_as_other_controls(world, new_page, live_server):
     page = sign_in_on(new_page(), live_server.url, "alice")
-    page.goto(live_server.url + reverse("integrations:api_key_create"))
+    page.goto(live_server.url + reverse("datasets:api_key_create"))
     page.get_by_label("Name").focus()
     outline = page.get_by_label("Name").evaluate(
         "element => getComputedStyle(element).outlineColor"
@@ -274,7 +275,7 @@ def test_it_makes_one_api_key_when_create_is_pressed_twice(
     without_js = press_twice.endswith("without JS")
     page = request.getfixturevalue("page_without_javascript") if without_js else new_page()
     sign_in_on(page, live_server.url, "alice")
-    page.goto(live_server.url + reverse("integrations:api_key_create"))
+    page.goto(live_server.url + reverse("datasets:api_key_create"))
     page.get_by_label("Name").fill("Nightly pipeline")
     create = page.get_by_role("button", name="Create API key")
 

@@ -12,11 +12,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from datasets.api_key_services import api_key_create
 from datasets.import_storage import import_upload_store
-from datasets.models import Dataset, DatasetRow, ImportConfiguration, ImportJob
+from datasets.models import ApiKey, Dataset, DatasetRow, ImportConfiguration, ImportJob
 from datasets.services import dataset_create, import_configuration_create
-from integrations.models import ApiKey
-from integrations.services.api_keys import api_key_create
 
 PUSH_URL = "/api/v1/import/push/csv"
 GOOD_CSV = b"month,region,revenue\n2030-01-01,North,1200.50\n2030-02-01,South,980\n"

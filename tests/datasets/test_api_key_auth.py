@@ -7,8 +7,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from integrations.models import ApiKey
-from integrations.services.api_keys import (
+from datasets.api_key_services import (
     ApiKeyExpired,
     ApiKeyMissing,
     ApiKeyUnknown,
@@ -16,6 +15,7 @@ from integrations.services.api_keys import (
     api_key_authenticate,
     api_key_create,
 )
+from datasets.models import ApiKey
 
 pytestmark = pytest.mark.django_db
 

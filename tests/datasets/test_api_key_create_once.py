@@ -12,8 +12,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import ApiKey
-from integrations.services.api_keys import (
+from datasets.api_key_services import (
     ApiKeyCreateResult,
     FormTokenClaim,
     api_key_create,
@@ -23,11 +22,12 @@ from integrations.services.api_keys import (
     api_key_secret_hold,
     api_key_secret_take,
 )
+from datasets.models import ApiKey
 
 pytestmark = pytest.mark.django_db
 
-CREATE = reverse("integrations:api_key_create")
-KEYS = reverse("integrations:api_keys")
+CREATE = reverse("datasets:api_key_create")
+KEYS = reverse("datasets:api_keys")
 SECRET = re.compile(r'value="(sb_[0-9a-f]{8}_[A-Za-z0-9_-]{43})"')
 HTMX = {"HX-Request": "true"}
 
@@ -42,7 +42,7 @@ def fields(token: str, **data) -> dict:
 
 
 def created_url(token: str) -> str:
-    return f"{reverse('integrations:api_key_created')}?{urlencode({'form': token})}"
+    return f"{reverse('datasets:api_key_created')}?{urlencode({'form': token})}"
 
 
 def token_in(html: str) -> str:

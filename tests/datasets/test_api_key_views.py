@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import ApiKey, AuditEntry
-from integrations.services.api_keys import api_key_create
+from datasets.api_key_services import api_key_create
+from datasets.models import ApiKey
+from integrations.models import AuditEntry
 from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def acme_key(world) -> ApiKey:
 
 def form_token(client) -> str:
     """The one-time token of a freshly opened Create form."""
-    page = client.get(reverse("integrations:api_key_create")).content.decode()
+    page = client.get(reverse("datasets:api_key_create")).content.decode()
     return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
 
 
@@ -38,10 +39,10 @@ def create(client, follow=True, **data):
     """Open the Create form and send it, as a browser would: following the redirect, the
     response is the page that shows the new key."""
     form = {"name": "Forecast job", "expires_on": in_days(60).isoformat(), "key_type": "import"}
-    if client.get(reverse("integrations:api_key_create")).status_code == 200:
+    if client.get(reverse("datasets:api_key_create")).status_code == 200:
         form["form_token"] = form_token(client)
     form.update(data)
-    return client.post(reverse("integrations:api_key_create"), form, follow=follow)
+    return client.post(reverse("datasets:api_key_create"), form, follow=follow)
 
 
 def shown_secret(html: str) -> str | None:
@@ -51,7 +52,7 @@ def shown_secret(html: str) -> str | None:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_it_shows_the_key_list_only_to_workspace_admins(world, acme_key, persona):
-    response = world.client_for(persona).get(reverse("integrations:api_keys"))
+    response = world.client_for(persona).get(reverse("datasets:api_keys"))
     if persona == "alice":
         assert response.status_code == 200
         assert "Nightly pipeline" in response.content.decode()
@@ -69,7 +70,7 @@ def test_it_shows_the_key_list_only_to_workspace_admins(world, acme_key, persona
 @pytest.mark.parametrize("persona", ["erin", "victor"])
 def test_it_hides_the_create_screen_from_members(world, persona):
     client = world.client_for(persona)
-    assert client.get(reverse("integrations:api_key_create")).status_code == 404
+    assert client.get(reverse("datasets:api_key_create")).status_code == 404
     assert create(client).status_code == 404
     assert not ApiKey.objects.exists()
 
@@ -82,7 +83,7 @@ def test_it_creates_an_outsiders_key_in_his_own_workspace(world):
 @pytest.mark.parametrize("persona", ["erin", "victor", "oscar"])
 def test_it_hides_acme_keys_from_everyone_but_acme_admins(world, acme_key, persona):
     client = world.client_for(persona)
-    for name in ["integrations:api_key_edit", "integrations:api_key_delete"]:
+    for name in ["datasets:api_key_edit", "datasets:api_key_delete"]:
         url = reverse(name, args=[acme_key.pk])
         assert client.get(url).status_code == 404
         assert client.post(url, {"name": "x", "expires_on": in_days(9)}).status_code == 404
@@ -91,7 +92,7 @@ def test_it_hides_acme_keys_from_everyone_but_acme_admins(world, acme_key, perso
 
 def test_it_lists_name_type_expiry_last_use_and_creation(world, acme_key):
     ApiKey.objects.filter(pk=acme_key.pk).update(last_used_at=timezone.now())
-    page = world.client_for("alice").get(reverse("integrations:api_keys")).content.decode()
+    page = world.client_for("alice").get(reverse("datasets:api_keys")).content.decode()
     assert "Import" in page
     assert acme_key.expires_on.isoformat() in page
     assert f"valid through {in_days(29).isoformat()}" in page
@@ -104,7 +105,7 @@ def test_it_shows_the_secret_once_and_stores_only_its_hash(world):
     client = world.client_for("alice")
     response = create(client, key_type="export")
     [(shown_at, status)] = response.redirect_chain
-    assert shown_at.startswith(reverse("integrations:api_key_created") + "?form=")
+    assert shown_at.startswith(reverse("datasets:api_key_created") + "?form=")
     assert status == 302
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")
@@ -118,8 +119,8 @@ def test_it_shows_the_secret_once_and_stores_only_its_hash(world):
     assert secret not in stored and secret.split("_", 2)[2] not in stored
     for url in [
         shown_at,
-        reverse("integrations:api_keys"),
-        reverse("integrations:api_key_edit", args=[key.pk]),
+        reverse("datasets:api_keys"),
+        reverse("datasets:api_key_edit", args=[key.pk]),
     ]:
         assert secret not in client.get(url).content.decode()
 
@@ -162,7 +163,7 @@ def test_it_refuses_an_expiration_date_that_is_not_after_today(world, days):
 
 def test_it_renames_a_key_and_changes_its_expiry(world, acme_key):
     client = world.client_for("alice")
-    url = reverse("integrations:api_key_edit", args=[acme_key.pk])
+    url = reverse("datasets:api_key_edit", args=[acme_key.pk])
     assert "Nightly pipeline" in client.get(url).content.decode()
     response = client.post(url, {"name": "Hourly pipeline", "expires_on": in_days(5).isoformat()})
     assert response.status_code == 302
@@ -173,11 +174,11 @@ def test_it_renames_a_key_and_changes_its_expiry(world, acme_key):
         "Name": ["Nightly pipeline", "Hourly pipeline"],
         "Expiration date": [in_days(30).isoformat(), in_days(5).isoformat()],
     }
-    assert "saved" in client.get(reverse("integrations:api_keys")).content.decode()
+    assert "saved" in client.get(reverse("datasets:api_keys")).content.decode()
 
 
 def test_it_refuses_an_edit_to_a_past_expiry_and_changes_nothing(world, acme_key):
-    url = reverse("integrations:api_key_edit", args=[acme_key.pk])
+    url = reverse("datasets:api_key_edit", args=[acme_key.pk])
     response = world.client_for("alice").post(
         url, {"name": "Renamed", "expires_on": in_days(-3).isoformat()}
     )
@@ -189,7 +190,7 @@ def test_it_refuses_an_edit_to_a_past_expiry_and_changes_nothing(world, acme_key
 
 def test_it_deletes_a_key_after_confirmation(world, acme_key):
     client = world.client_for("alice")
-    url = reverse("integrations:api_key_delete", args=[acme_key.pk])
+    url = reverse("datasets:api_key_delete", args=[acme_key.pk])
     confirm = client.get(url).content.decode()
     assert "Delete API key “Nightly pipeline”?" in confirm
     assert ApiKey.objects.filter(pk=acme_key.pk).exists()
@@ -208,20 +209,18 @@ def test_it_answers_404_for_a_key_of_another_workspace(world):
         created_by=world.oscar,
     ).api_key
     client = world.client_for("alice")
-    assert client.get(reverse("integrations:api_key_edit", args=[globex_key.pk])).status_code == 404
-    assert (
-        client.post(reverse("integrations:api_key_delete", args=[globex_key.pk])).status_code == 404
-    )
-    assert "Globex key" not in client.get(reverse("integrations:api_keys")).content.decode()
+    assert client.get(reverse("datasets:api_key_edit", args=[globex_key.pk])).status_code == 404
+    assert client.post(reverse("datasets:api_key_delete", args=[globex_key.pk])).status_code == 404
+    assert "Globex key" not in client.get(reverse("datasets:api_keys")).content.decode()
     assert ApiKey.objects.filter(pk=globex_key.pk).exists()
 
 
 def test_it_sends_anonymous_visitors_to_sign_in_from_every_key_screen(world, acme_key):
     client = world.client_for("anonymous")
     for url in [
-        reverse("integrations:api_key_create"),
-        reverse("integrations:api_key_edit", args=[acme_key.pk]),
-        reverse("integrations:api_key_delete", args=[acme_key.pk]),
+        reverse("datasets:api_key_create"),
+        reverse("datasets:api_key_edit", args=[acme_key.pk]),
+        reverse("datasets:api_key_delete", args=[acme_key.pk]),
     ]:
         response = client.post(url)
         assert response.status_code == 302

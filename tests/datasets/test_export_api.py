@@ -11,9 +11,8 @@ import pytest
 import requests
 from django.test import Client
 
-from datasets.models import ImportConfiguration, ImportJob
+from datasets.models import ApiKey, ImportConfiguration, ImportJob
 from datasets.services import dataset_create, import_configuration_create
-from integrations.models import ApiKey
 from tests.datasets.conftest import GOOD_CSV, make_key, push
 
 pytestmark = pytest.mark.django_db

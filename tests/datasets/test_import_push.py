@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from datasets.models import Dataset, ImportConfiguration, ImportJob
+from datasets.api_key_services import api_key_create
+from datasets.models import ApiKey, Dataset, ImportConfiguration, ImportJob
 from datasets.services import dataset_create, import_configuration_create
-from integrations.models import ApiKey
-from integrations.services.api_keys import api_key_create
 from tests.datasets.conftest import GOOD_CSV, PUSH_URL, make_key, push
 
 pytestmark = pytest.mark.django_db

@@ -26,10 +26,10 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 
 from datasets.api.openapi import OPENAPI
-from datasets.models import ImportJob
+from datasets.models import ApiKey, ImportJob
 from datasets.rate_limit import RateLimitUnavailable
 from datasets.services import dataset_create, import_configuration_create
-from integrations.models import ApiKey, Delivery
+from integrations.models import Delivery
 from tests.datasets.conftest import GOOD_CSV, Forecast, make_key
 
 pytestmark = pytest.mark.django_db

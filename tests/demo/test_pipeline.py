@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 import requests
 
-from datasets.demo_pipeline import REGIONS, PipelineServer, forecast_csv, forecast_rows
 from datasets.models import Dataset, ImportJob
+from demo.pipeline import REGIONS, PipelineServer, forecast_csv, forecast_rows
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_it_writes_a_csv_with_the_datasets_columns():
 
 def test_it_logs_request_paths_without_their_query_strings(pipeline, caplog):
     server, url = pipeline()
-    caplog.set_level(logging.INFO, logger="datasets.demo_pipeline")
+    caplog.set_level(logging.INFO, logger="demo.pipeline")
     requests.post(f"{url}hook?token=s3cret-value&scenario=base", timeout=5)
     requests.get(f"{url}status?token=s3cret-value", timeout=5)
     # A malformed request line is echoed in the server's own error message.

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from boards.models import Board, Widget
-from datasets.models import Dataset, ImportConfiguration
-from integrations.models import ApiKey, Connection
+from datasets.models import ApiKey, Dataset, ImportConfiguration
+from integrations.models import Connection
 from tests.datasets.conftest import push
 from workspace.models import Application
 

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import ApiKey, Delivery
-from integrations.services.api_keys import api_key_create
+from datasets.api_key_services import api_key_create
+from datasets.models import ApiKey
+from integrations.models import Delivery
 from tests.integrations.connection_support import set_up
 from tests.integrations.delivery_support import ledger_rows
 
@@ -115,18 +116,18 @@ def test_it_places_the_api_key_pages_under_workspace_settings(world):
         created_by=world.alice,
     ).api_key
     client = world.client_for("alice")
-    keys = reverse("integrations:api_keys")
+    keys = reverse("datasets:api_keys")
     created = client.post(
-        reverse("integrations:api_key_create"),
+        reverse("datasets:api_key_create"),
         {"name": "Forecast job", "key_type": "import", "expires_on": api_key.expires_on},
     )
     pages = [
         (client.get(keys), {}),
-        (client.get(reverse("integrations:api_key_create")), {"API Keys": keys}),
+        (client.get(reverse("datasets:api_key_create")), {"API Keys": keys}),
         (created, {"API Keys": keys}),
-        (client.get(reverse("integrations:api_key_edit", args=[api_key.pk])), {"API Keys": keys}),
+        (client.get(reverse("datasets:api_key_edit", args=[api_key.pk])), {"API Keys": keys}),
         (
-            client.get(reverse("integrations:api_key_delete", args=[api_key.pk])),
+            client.get(reverse("datasets:api_key_delete", args=[api_key.pk])),
             {"API Keys": keys},
         ),
     ]

@@ -44,7 +44,7 @@ def test_it_answers_every_htmx_box_of_a_signed_out_browser_the_same_way(world, c
         ("post", reverse("integrations:connection_validate_url")),
         ("get", reverse("integrations:connection_edit", args=[connection.pk])),
         ("post", reverse("integrations:connection_test", args=[connection.pk])),
-        ("get", reverse("integrations:api_key_create")),
+        ("get", reverse("datasets:api_key_create")),
     ]:
         response = getattr(client, method)(url, **HTMX)
         assert response.status_code == 200, url

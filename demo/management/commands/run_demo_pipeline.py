@@ -1,12 +1,12 @@
-"""Start the demo pipeline (see datasets/demo_pipeline.py) until interrupted."""
+"""Start the demo pipeline (see demo/pipeline.py) until interrupted."""
 
 import logging
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from datasets.demo_pipeline import PipelineServer
-from datasets.demo_seed import demo_pipeline_config_file
+from demo.pipeline import PipelineServer
+from demo.seed import demo_pipeline_config_file
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, port: int, host: str, **options):
-        logging.getLogger("datasets.demo_pipeline").setLevel(logging.INFO)
+        logging.getLogger("demo.pipeline").setLevel(logging.INFO)
         config_file = demo_pipeline_config_file()
         server = PipelineServer(
             (host, port), base_url=settings.SWITCHBOARD_BASE_URL, config_file=config_file

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from boards.models import Board, Widget
 from boards.services import board_layout_touch
-from datasets.demo_seed import demo_forecast_ensure, demo_pipeline_config_file, demo_pipeline_url
+from demo.seed import demo_forecast_ensure, demo_pipeline_config_file, demo_pipeline_url
 from integrations.models import Connection
 from integrations.services.connections import connection_create
 from workspace.models import Application, ApplicationRole, Membership, Workspace
