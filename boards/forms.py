@@ -154,6 +154,38 @@ class KpiWidgetForm(DatasetWidgetForm):
         help_text="Sum and average need a number column.",
         error_messages={"required": "Choose sum, average, count or latest."},
     )
+    # Not stripped: the space of " k" or " h" is part of how the figure reads.
+    kpi_prefix = forms.CharField(
+        label="Prefix",
+        max_length=8,
+        required=False,
+        strip=False,
+        help_text="Optional, shown before the value, up to 8 characters: a currency such as “$” "
+        "or “€ ”.",
+        error_messages={"max_length": "Keep it to 8 characters or fewer, such as “$”."},
+    )
+    kpi_suffix = forms.CharField(
+        label="Suffix",
+        max_length=8,
+        required=False,
+        strip=False,
+        help_text="Optional, shown after the value, up to 8 characters: a unit such as “%”, “ k” "
+        "or “ h” (start with a space to keep it apart from the number).",
+        error_messages={"max_length": "Keep it to 8 characters or fewer, such as “ k”."},
+    )
+    kpi_decimals = forms.TypedChoiceField(
+        label="Decimals",
+        choices=[
+            ("", "Automatic"),
+            *[(str(places), str(places)) for places in range(5)],
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="How many decimals the figure shows. Automatic: whole numbers stay whole, "
+        "others get 2. A count is always whole.",
+        error_messages={"invalid_choice": "Choose from 0 to 4 decimals, or Automatic."},
+    )
 
     def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, board=board, **kwargs)

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from datasets.models import Dataset
@@ -62,6 +63,13 @@ class Widget(models.Model):
     )
     kpi_column = models.CharField(max_length=100, blank=True)
     kpi_aggregate = models.CharField(max_length=10, choices=Aggregate.choices, blank=True)
+    # How a KPI's figure reads: "$" before it, " k" or "%" after it, and a fixed number of
+    # decimals (None: whole numbers stay whole, others get two — boards/widgets/formatting.py).
+    kpi_prefix = models.CharField(max_length=8, blank=True)
+    kpi_suffix = models.CharField(max_length=8, blank=True)
+    kpi_decimals = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
 
     # Place on the board's 12-column grid (boards/layout.py keeps boxes from overlapping);
     # `position` is the reading order, row by row, that narrow screens stack in.

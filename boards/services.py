@@ -100,6 +100,21 @@ def _check_kpi(dataset: Dataset, column_name: str, aggregate: str) -> None:
         )
 
 
+def _check_kpi_affixes(widget: Widget) -> None:
+    """The prefix and suffix are shown as plain text (escaped like every value); markup in them
+    would only show as its characters, so it is refused rather than shown mangled."""
+    errors = {}
+    for field, name in (("kpi_prefix", "prefix"), ("kpi_suffix", "suffix")):
+        value = getattr(widget, field)
+        if any(character in value for character in "<>") or not value.isprintable():
+            errors[field] = (
+                f"The {name} is shown as plain text: use letters, signs or spaces, without "
+                "< > or line breaks."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
 def _validate(widget: Widget, board: Board) -> None:
     if widget.kind == Widget.Kind.ACTION:
         _check_connection(board, widget.connection)
@@ -111,6 +126,7 @@ def _validate(widget: Widget, board: Board) -> None:
         if widget.kind == Widget.Kind.KPI:
             # _check_dataset refused a widget without a dataset.
             _check_kpi(cast(Dataset, widget.dataset), widget.kpi_column, widget.kpi_aggregate)
+            _check_kpi_affixes(widget)
     widget.full_clean()
 
 
@@ -129,6 +145,9 @@ def _assign(
     dataset: Dataset | None,
     kpi_column: str,
     kpi_aggregate: str,
+    kpi_prefix: str,
+    kpi_suffix: str,
+    kpi_decimals: int | None,
 ) -> None:
     """Set the fields of the widget's kind and clear the others, so nothing stale lingers (an
     Action turned into nothing else still pointing at a connection, say)."""
@@ -150,6 +169,10 @@ def _assign(
     widget.dataset = dataset if is_data else None
     widget.kpi_column = kpi_column if is_kpi else ""
     widget.kpi_aggregate = kpi_aggregate if is_kpi else ""
+    # Kept as typed: the space of " k" is how the unit reads.
+    widget.kpi_prefix = kpi_prefix if is_kpi else ""
+    widget.kpi_suffix = kpi_suffix if is_kpi else ""
+    widget.kpi_decimals = kpi_decimals if is_kpi else None
 
 
 @transaction.atomic
@@ -169,6 +192,9 @@ def widget_create(
     dataset: Dataset | None = None,
     kpi_column: str = "",
     kpi_aggregate: str = "",
+    kpi_prefix: str = "",
+    kpi_suffix: str = "",
+    kpi_decimals: int | None = None,
 ) -> Widget:
     """Add a widget at the first free place of its size. Raises ValidationError keyed by field."""
     if kind not in Widget.Kind.values:
@@ -188,6 +214,9 @@ def widget_create(
         dataset=dataset,
         kpi_column=kpi_column,
         kpi_aggregate=kpi_aggregate,
+        kpi_prefix=kpi_prefix,
+        kpi_suffix=kpi_suffix,
+        kpi_decimals=kpi_decimals,
     )
     _validate(widget, board)
     widget_place_new(widget=widget)
@@ -213,6 +242,9 @@ def widget_update(
     dataset: Dataset | None = None,
     kpi_column: str = "",
     kpi_aggregate: str = "",
+    kpi_prefix: str = "",
+    kpi_suffix: str = "",
+    kpi_decimals: int | None = None,
 ) -> Widget:
     """Change a widget's settings (its kind stays). Raises ValidationError keyed by field."""
     board = widget.board
@@ -230,6 +262,9 @@ def widget_update(
         dataset=dataset,
         kpi_column=kpi_column,
         kpi_aggregate=kpi_aggregate,
+        kpi_prefix=kpi_prefix,
+        kpi_suffix=kpi_suffix,
+        kpi_decimals=kpi_decimals,
     )
     _validate(widget, board)
     widget.save()

@@ -215,6 +215,13 @@ def rows_publish(*, publication: Publication, with_rows: Callable[[], None] | No
         stats = publication.stats
         if not publication.replaces:
             stats = stats_merge(dataset.column_stats, stats)
+        # The statistics as they stood before this import, so a KPI can say how far its figure
+        # moved since then without reading a row (boards/widgets/data.py). Without their own
+        # "previous", so they never nest; none before a dataset's first import, which has
+        # nothing to compare with.
+        before = dataset.column_stats or {}
+        if dataset.updated_at is not None and before.get("columns"):
+            stats = {**stats, "previous": {k: v for k, v in before.items() if k != "previous"}}
         Dataset.objects.filter(pk=dataset.pk).update(
             row_generation=staged.generation,
             row_end=staged.start + publication.rows,

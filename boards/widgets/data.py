@@ -2,13 +2,15 @@
 
 A table reads its first page of rows. A KPI reads nothing but the statistics the importer keeps
 on the dataset (datasets.stats), so its cost does not grow with the rows: a board showing a
-sum over two million rows opens as fast as one over ten.
+sum over two million rows opens as fast as one over ten. The importer also keeps the statistics
+as they were before its import (`column_stats["previous"]`), which is how a KPI tells how far its
+figure moved since then without reading a row either.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +20,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from boards.models import Widget
-from boards.widgets.formatting import format_aggregate, format_number
+from boards.widgets.formatting import (
+    format_aggregate,
+    format_date,
+    format_number,
+    format_percent,
+)
 from datasets.models import Dataset, DatasetColumn, DatasetRow
 from datasets.stats import as_decimal
 
@@ -30,6 +37,7 @@ NUMERIC_AGGREGATES = {Widget.Aggregate.SUM, Widget.Aggregate.AVERAGE}
 class Cell:
     text: str
     is_number: bool
+    iso_date: str = ""  # a date cell's value as imported, for its <time datetime>
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,26 @@ class TablePage:
 
 
 @dataclass(frozen=True)
+class KpiChange:
+    """How a KPI's figure moved since the dataset's previous import."""
+
+    direction: str  # "up", "down" or "same"
+    amount: str  # how far, without a sign: "4.2%", or "$1,200" when a percentage would mislead
+    previous: str  # the figure before the last import, as the widget showed it
+
+    ARROWS = {"up": "▲", "down": "▼", "same": "="}
+    WORDS = {"up": "Up", "down": "Down", "same": "No change"}
+
+    @property
+    def arrow(self) -> str:
+        return self.ARROWS[self.direction]
+
+    @property
+    def words(self) -> str:
+        return self.WORDS[self.direction]
+
+
+@dataclass(frozen=True)
 class KpiFigure:
     value: str | None  # None: nothing to show yet (no rows, or no numbers in the column)
     column: str
@@ -60,6 +88,9 @@ class KpiFigure:
     updated_at: datetime | None
     updated_today: bool
     problem: str = ""  # set when the widget's setup no longer matches its dataset
+    prefix: str = ""  # shown before the value ("$"), and after it:
+    suffix: str = ""  # " k", "%"
+    change: KpiChange | None = None  # None: no earlier import to compare with
 
 
 def _is_today(moment: datetime | None) -> bool:
@@ -69,6 +100,10 @@ def _is_today(moment: datetime | None) -> bool:
 def _cell_html(cell: Cell) -> str:
     if cell.is_number:
         return format_html('<td class="num">{}</td>', cell.text)
+    if cell.iso_date:
+        return format_html(
+            '<td class="date"><time datetime="{}">{}</time></td>', cell.iso_date, cell.text
+        )
     return format_html("<td>{}</td>", cell.text)
 
 
@@ -79,6 +114,14 @@ def _cell(value: object, column: DatasetColumn) -> Cell:
         number = as_decimal(value)
         if number is not None:
             return Cell(format_number(number), True)
+    if column.kind == DatasetColumn.Kind.DATE and isinstance(value, str):
+        # The importer stores dates as YYYY-MM-DD (datasets/csv_reading.py); anything else that
+        # got in some other way is shown as it is.
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return Cell(value, False)
+        return Cell(format_date(day), False, day.isoformat())
     return Cell(str(value), False)
 
 
@@ -142,23 +185,56 @@ def table_page(*, dataset: Dataset, first_rows: list[dict] | None = None) -> Tab
     )
 
 
-def _aggregate(stats: dict, aggregate: str, column: DatasetColumn) -> str | None:
-    """One figure from a column's statistics; None when there is nothing to show yet."""
+def _figure(stats: dict, aggregate: str, column: DatasetColumn) -> Decimal | str | None:
+    """One figure from a column's statistics: a number, the latest text of a text column, or
+    None when there is nothing to show yet."""
     if aggregate == Widget.Aggregate.COUNT:
-        return format_aggregate(Decimal(stats.get("count", 0)))
+        return Decimal(stats.get("count", 0))
     if aggregate == Widget.Aggregate.LATEST:
         latest = stats.get("latest")
         if latest is None:
             return None
         number = as_decimal(latest) if column.kind == DatasetColumn.Kind.NUMBER else None
-        return format_number(number) if number is not None else str(latest)
+        return number if number is not None else str(latest)
     numbers = stats.get("numbers", 0)
     total = as_decimal(stats.get("sum"))
     if not numbers or total is None:
         return None
     if aggregate == Widget.Aggregate.SUM:
-        return format_aggregate(total)
-    return format_aggregate(total / numbers)
+        return total
+    return total / numbers
+
+
+def _shown(number: Decimal, widget: Widget) -> str:
+    """A figure as the widget writes it (without prefix and suffix). A count is always whole;
+    the latest value reads as imported unless the widget fixes the decimals."""
+    if widget.kpi_aggregate == Widget.Aggregate.COUNT:
+        return format_aggregate(number)
+    if widget.kpi_aggregate == Widget.Aggregate.LATEST and widget.kpi_decimals is None:
+        return format_number(number)
+    return format_aggregate(number, widget.kpi_decimals)
+
+
+def _change(current: Decimal, previous: Decimal, widget: Widget) -> KpiChange:
+    """Compared as shown, so a sum that moved by less than its last decimal reads "No change"
+    rather than "▲ 0.0%". In percent of the earlier figure, except from zero (no percentage
+    exists) and for figures already in percent, where "▲ 10%" of 50% would read as 60%: the
+    amount it moved, in the widget's own unit, then."""
+    was = _shown(previous, widget)
+    if _shown(current, widget) == was:
+        return KpiChange(direction="same", amount="", previous=was)
+    direction = "up" if current > previous else "down"
+    delta = abs(current - previous)
+    if previous and "%" not in widget.kpi_suffix:
+        percent = format_percent(delta / abs(previous) * 100)
+        if percent != "0.0":
+            return KpiChange(direction=direction, amount=f"{percent}%", previous=was)
+    amount = f"{widget.kpi_prefix}{_shown(delta, widget)}{widget.kpi_suffix}"
+    return KpiChange(direction=direction, amount=amount, previous=was)
+
+
+def _column_stats(stats: dict | None, column: str) -> dict:
+    return ((stats or {}).get("columns") or {}).get(column) or {}
 
 
 def kpi_figure(*, widget: Widget, dataset: Dataset) -> KpiFigure:
@@ -170,6 +246,8 @@ def kpi_figure(*, widget: Widget, dataset: Dataset) -> KpiFigure:
         "aggregate_label": label,
         "updated_at": dataset.updated_at,
         "updated_today": _is_today(dataset.updated_at),
+        "prefix": widget.kpi_prefix,
+        "suffix": widget.kpi_suffix,
     }
     # A later import may have changed the dataset's columns under an existing widget.
     if column is None:
@@ -177,5 +255,13 @@ def kpi_figure(*, widget: Widget, dataset: Dataset) -> KpiFigure:
     if widget.kpi_aggregate in NUMERIC_AGGREGATES and column.kind != DatasetColumn.Kind.NUMBER:
         problem = f"The column {column.name} no longer holds numbers."
         return KpiFigure(value=None, problem=problem, **figure)
-    stats = ((dataset.column_stats or {}).get("columns") or {}).get(column.name) or {}
-    return KpiFigure(value=_aggregate(stats, widget.kpi_aggregate, column), **figure)
+    stats = dataset.column_stats or {}
+    current = _figure(_column_stats(stats, column.name), widget.kpi_aggregate, column)
+    if current is None or isinstance(current, str):
+        return KpiFigure(value=current, **figure)
+    # Absent before a dataset's second import (and for a column the earlier import did not
+    # have): no change line then.
+    previous_column = _column_stats(stats.get("previous"), column.name)
+    previous = _figure(previous_column, widget.kpi_aggregate, column) if previous_column else None
+    change = _change(current, previous, widget) if isinstance(previous, Decimal) else None
+    return KpiFigure(value=_shown(current, widget), change=change, **figure)
