@@ -1,6 +1,6 @@
 from django.urls import path
 
-from boards.views import actions, boards, live, manage, widgets
+from boards.views import actions, boards, inspector, live, manage, widgets
 
 app_name = "boards"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("<int:pk>/widgets/add/", widgets.widget_add_choose, name="widget_add_choose"),
     path("<int:pk>/widgets/add/<slug:slug>/", widgets.widget_add, name="widget_add"),
     path("<int:pk>/widgets/<int:widget_pk>/edit/", widgets.widget_edit, name="widget_edit"),
+    # The inspector's live preview of a widget form (saves nothing)
+    path(
+        "<int:pk>/widgets/preview/<slug:slug>/",
+        inspector.widget_preview_view,
+        name="widget_preview",
+    ),
     path("<int:pk>/widgets/<int:widget_pk>/move/", widgets.widget_step, name="widget_move"),
     path("<int:pk>/widgets/<int:widget_pk>/remove/", widgets.widget_remove, name="widget_remove"),
     # Action buttons

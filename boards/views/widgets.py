@@ -17,6 +17,7 @@ from boards.layout_services import board_layout_save, widget_nudge
 from boards.models import Board, Widget
 from boards.selectors import board_get_for_editor, board_page_get, widget_get_for_board
 from boards.services import widget_create, widget_delete, widget_update
+from boards.views.inspector import SLUG_BY_KIND, form_preview, page_or_panel, panel_saved
 from workspace.decorators import signed_in
 from workspace.http import AuthenticatedHttpRequest
 
@@ -36,10 +37,12 @@ def _errors_onto_form(form: WidgetForm, error: ValidationError) -> None:
 @signed_in
 @require_GET
 def widget_add_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """+ Add a Widget: first the kind, then (for Action) the kind of integration."""
+    """+ Add a Widget: first the kind, then (for Action) the kind of integration. With htmx, the
+    inspector's panel of the same choice."""
     board = board_get_for_editor(user=request.user, board_id=pk)
     step = "action" if request.GET.get("kind") == "action" else "kind"
-    return render(request, "boards/widget_choose.html", {"board": board, "step": step})
+    context = {"board": board, "step": step}
+    return page_or_panel(request, "boards/widget_choose.html", "choose", context)
 
 
 @signed_in
@@ -56,10 +59,12 @@ def widget_add(request: AuthenticatedHttpRequest, pk: int, slug: str) -> HttpRes
         except ValidationError as error:
             _errors_onto_form(form, error)
         else:
-            messages.success(request, f"{widget.get_kind_display()} widget added to the board.")
+            words = f"{widget.get_kind_display()} widget added to the board."
+            if request.htmx:
+                return panel_saved(request, board=board, widget=widget, words=words)
+            messages.success(request, words)
             return redirect(_edit_url(board, widget))
-    context = {"board": board, "form": form, "adding": True, "slug": slug}
-    return render(request, "boards/widget_form.html", context)
+    return _form_page_or_panel(request, board=board, form=form, widget=None)
 
 
 @signed_in
@@ -76,10 +81,28 @@ def widget_edit(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> H
         except ValidationError as error:
             _errors_onto_form(form, error)
         else:
+            if request.htmx:
+                return panel_saved(request, board=board, widget=widget, words="Widget saved.")
             messages.success(request, "Widget saved.")
             return redirect(_edit_url(board, widget))
-    context = {"board": board, "form": form, "widget": widget, "adding": False}
-    return render(request, "boards/widget_form.html", context)
+    return _form_page_or_panel(request, board=board, form=form, widget=widget)
+
+
+def _form_page_or_panel(
+    request: AuthenticatedHttpRequest, *, board: Board, form: WidgetForm, widget: Widget | None
+) -> HttpResponse:
+    """The widget form's page, or (htmx) the inspector's panel with its live preview. Errors come
+    back the same way, the error summary on top."""
+    context = {
+        "board": board,
+        "form": form,
+        "widget": widget,
+        "adding": widget is None,
+        "slug": SLUG_BY_KIND[form.kind],
+    }
+    if request.htmx:
+        context.update(form_preview(board=board, form=form, widget=widget))
+    return page_or_panel(request, "boards/widget_form.html", "form", context)
 
 
 @signed_in

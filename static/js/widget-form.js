@@ -30,9 +30,14 @@
   document.addEventListener("DOMContentLoaded", function () {
     followDataset();
     followConfirmation();
-    document.addEventListener("change", function (event) {
-      if (event.target.id === "id_dataset") { followDataset(); }
-      if (event.target.id === "id_confirm_before_sending") { followConfirmation(); }
-    });
+  });
+  // A form htmx swapped in (the board's inspector, static/js/board-inspector.js) is set up too.
+  document.addEventListener("htmx:load", function () {
+    followDataset();
+    followConfirmation();
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_dataset") { followDataset(); }
+    if (event.target.id === "id_confirm_before_sending") { followConfirmation(); }
   });
 })();

@@ -36,7 +36,6 @@ def test_it_lets_the_editor_add_an_action_widget_through_the_ui(
 
     page.get_by_role("link", name="+ Add a Widget").click()
     page.get_by_role("link", name="Action", exact=True).click()
-    page.get_by_role("link", name="API request").click()
     page.get_by_label("API request connection").select_option(label="Forecast pipeline")
     page.get_by_label("Button label").fill("Refresh forecast")
     page.get_by_label("Button tooltip").fill("Ask the pipeline for fresh numbers")
