@@ -18,6 +18,24 @@
     status.textContent = WORDS[state];
   }
 
+  // The stream redraws widgets out of band, and htmx keeps the focus only for the swap a request
+  // made: when a redrawn widget held the focus (the button just pressed, say), put it back on the
+  // element with the same id, so a keyboard or screen-reader user is not dropped to the page.
+  var focusedId = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail && event.detail.target;
+    focusedId = active && active.id && target && target.contains(active) ? active.id : null;
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!focusedId) { return; }
+    var again = document.getElementById(focusedId);
+    focusedId = null;
+    if (again && (document.activeElement === document.body || !document.activeElement)) {
+      again.focus({ preventScroll: true });
+    }
+  });
+
   document.addEventListener("htmx:sseOpen", function () { show("live"); });
   document.addEventListener("htmx:sseError", function () { show("offline"); });
   document.addEventListener("htmx:sseClose", function (event) {
