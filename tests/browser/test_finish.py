@@ -165,3 +165,29 @@ def test_on_a_phone_the_delivery_log_shows_every_column_without_scrolling_sidewa
         assert label == '"Outcome"'
     finally:
         context.close()
+
+
+def test_on_a_phone_each_api_key_shows_its_actions_on_screen(world, browser, live_server):
+    import datetime
+
+    from django.utils import timezone
+
+    from datasets.api_key_services import api_key_create
+    from datasets.models import ApiKey
+
+    api_key_create(
+        workspace=world.acme,
+        name="Nightly pipeline",
+        key_type=ApiKey.KeyType.IMPORT,
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+        created_by=world.alice,
+    )
+    context, page = signed_in_page(browser, live_server, "light")
+    try:
+        page.goto(live_server.url + reverse("datasets:api_keys"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 376
+        for name in ("Edit Nightly pipeline", "Delete Nightly pipeline"):
+            box = page.get_by_role("link", name=name).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 376, name
+    finally:
+        context.close()
