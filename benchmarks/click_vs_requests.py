@@ -27,35 +27,16 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import cast
 
+from support import instant_receiver
+
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP = 5
-
-
-class _Instant(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _receiver() -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Instant)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def _setup_django(database_url: str) -> None:
@@ -130,7 +111,7 @@ def main() -> None:
     clicks = min(args.clicks, 100 - WARMUP)
     with tempfile.TemporaryDirectory() as folder:
         _setup_django(args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        server = _receiver()
+        server = instant_receiver()
         url = f"http://127.0.0.1:{server.server_address[1]}/hooks/run"
         results = _run(clicks, url)
         server.shutdown()

@@ -24,7 +24,6 @@ import csv
 import datetime
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -32,9 +31,10 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import cast
+
+from support import free_port, instant_receiver
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -69,24 +69,6 @@ def generate_csv(path: Path, rows: int) -> None:
             )
 
 
-class _Instant(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _rss_mib(pid: int, field: str) -> float:
     """VmRSS (now) or VmHWM (peak) of a process, from /proc (Linux)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -112,9 +94,7 @@ def main() -> None:
         or os.environ.get("DATABASE_URL")
         or f"sqlite:///{workdir / 'bench.sqlite3'}"
     )
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Instant)
-    receiver.daemon_threads = True
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = instant_receiver()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
@@ -139,7 +119,7 @@ def main() -> None:
     generate_csv(csv_path, args.rows)
     world = _world(f"http://127.0.0.1:{receiver.server_address[1]}/hooks/run")
 
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603 (our own command line)
         [sys.executable, "-m", "uvicorn", "config.asgi:application"]

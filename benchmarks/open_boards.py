@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+from support import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_EVERY = 3.0  # seconds between imports: every board must have caught up before the next
 OPEN_BATCH = 50  # streams opened every 100 ms
@@ -97,15 +99,8 @@ def _import(configuration, number: int) -> None:
     dataset_rows_import(configuration=configuration, csv_file=io.BytesIO(body.encode()))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
 def _server(database_url: str):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
