@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from datasets.errors import BodyRefused, ImportFailed
-from datasets.import_storage import BodyTooLarge, ByteStream, EmptyBody, import_upload_spool
+from datasets.errors import ImportFailed
+from datasets.import_storage import ByteStream, import_upload_spool
 from datasets.importer import dataset_rows_validate
 from datasets.models import ApiKey, ImportConfiguration
-from datasets.selectors import import_configuration_get_for_key
-from datasets.services import import_delivery_answered, push_headers_check, push_too_large
+from datasets.services import push_body_refusals, push_checked
 
 
 @dataclass(frozen=True)
@@ -41,19 +40,17 @@ def import_push_dry_run(
 ) -> DryRunReport:
     """What pushing `body` to the configuration would do. Refuses what a push refuses (an
     ImportRefused subclass), with the same words: a `delivery_id` the push could not link too."""
-    configuration = import_configuration_get_for_key(
-        api_key=api_key, configuration_id=configuration_id
+    configuration, _ = push_checked(
+        api_key=api_key,
+        configuration_id=configuration_id,
+        content_length=content_length,
+        transfer_encoding=transfer_encoding,
+        content_type=content_type,
+        max_bytes=max_bytes,
+        delivery_id=delivery_id,
     )
-    push_headers_check(content_length, transfer_encoding, content_type, max_bytes)
-    import_delivery_answered(api_key=api_key, delivery_id=delivery_id)
-    try:
+    with push_body_refusals(max_bytes):
         spooled = import_upload_spool(stream=body, max_bytes=max_bytes)
-    except BodyTooLarge:
-        raise push_too_large(max_bytes) from None
-    except EmptyBody:
-        raise BodyRefused(
-            "The body is empty: send the CSV as the body.", status=400, code="bad_request"
-        ) from None
     with spooled:
         try:
             result = dataset_rows_validate(configuration=configuration, csv_file=spooled)

@@ -16,12 +16,19 @@ MAX_ERROR_CHARS = 300
 
 
 class ImportRefused(Exception):
+    """A refusal with its words; `status` and `code` come from the class or, for refusals that
+    differ case by case, from the raise."""
+
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
 
 
 class ConfigurationNotFound(ImportRefused):
@@ -58,11 +65,6 @@ class LengthRequired(ImportRefused):
 
 class BodyRefused(ImportRefused):
     """The body is empty (400), too large (413) or a form upload (415)."""
-
-    def __init__(self, message: str, *, status: int, code: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
 
 
 class ImportFailed(Exception):

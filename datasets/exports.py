@@ -28,11 +28,6 @@ ROWS_PER_FETCH = 2000
 class ExportRefused(ImportRefused):
     """What the export endpoint answers instead of CSV: status, code and words, as on import."""
 
-    def __init__(self, message: str, *, status: int = 400, code: str = "bad_request") -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
 
 @dataclass(frozen=True)
 class ExportPlan:

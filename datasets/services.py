@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -272,22 +273,19 @@ def import_push_receive(
     import answers (a click or a Test of the key's workspace): the job then names that
     delivery. Raises an ImportRefused subclass saying what to fix; nothing is kept then.
     """
-    configuration = import_configuration_get_for_key(
-        api_key=api_key, configuration_id=configuration_id
+    configuration, delivery = push_checked(
+        api_key=api_key,
+        configuration_id=configuration_id,
+        content_length=content_length,
+        transfer_encoding=transfer_encoding,
+        content_type=content_type,
+        max_bytes=max_bytes,
+        delivery_id=delivery_id,
     )
-    push_headers_check(content_length, transfer_encoding, content_type, max_bytes)
-    # Before the body is read: an id that names no call stores nothing.
-    delivery = import_delivery_answered(api_key=api_key, delivery_id=delivery_id)
-    try:
+    with push_body_refusals(max_bytes):
         job = import_job_receive(
             configuration=configuration, api_key=api_key, body=body, max_bytes=max_bytes
         )
-    except BodyTooLarge:
-        raise push_too_large(max_bytes) from None
-    except EmptyBody:
-        raise BodyRefused(
-            "The body is empty: send the CSV as the body.", status=400, code="bad_request"
-        ) from None
     if delivery is not None:
         # Set once the job is stored: wrapping the upload in a transaction would hold SQLite's
         # write lock while the body streams in. Only boards and the logs read the link, and
@@ -295,6 +293,39 @@ def import_push_receive(
         ImportJob.objects.filter(pk=job.pk).update(delivery=delivery)
         job.delivery = delivery
     return job
+
+
+def push_checked(
+    *,
+    api_key: ApiKey,
+    configuration_id: int,
+    content_length: str | None,
+    transfer_encoding: str,
+    content_type: str | None,
+    max_bytes: int,
+    delivery_id: str,
+) -> tuple[ImportConfiguration, Delivery | None]:
+    """Everything a push (or its dry run) is refused for before its body is read: the
+    configuration the key may push to, the request's headers, and the call it names, if any.
+    Raises an ImportRefused subclass; an id that names no call stores nothing."""
+    configuration = import_configuration_get_for_key(
+        api_key=api_key, configuration_id=configuration_id
+    )
+    push_headers_check(content_length, transfer_encoding, content_type, max_bytes)
+    return configuration, import_delivery_answered(api_key=api_key, delivery_id=delivery_id)
+
+
+@contextmanager
+def push_body_refusals(max_bytes: int) -> Iterator[None]:
+    """Reading a pushed body: too large or empty becomes the answer the client gets."""
+    try:
+        yield
+    except BodyTooLarge:
+        raise push_too_large(max_bytes) from None
+    except EmptyBody:
+        raise BodyRefused(
+            "The body is empty: send the CSV as the body.", status=400, code="bad_request"
+        ) from None
 
 
 _DELIVERY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)

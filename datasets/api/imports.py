@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -46,19 +47,11 @@ def import_push_csv(request: HttpRequest, api_key: ApiKey) -> JsonResponse:
     dry_run = _dry_run_asked(request)
     if dry_run is None:
         return error_response(400, "bad_request", "Pass dryRun=true or dryRun=false.")
+    push = _push_arguments(request, api_key, int(raw_id), delivery_id)
     if dry_run:
-        return _dry_run(request, api_key, int(raw_id), delivery_id)
+        return _dry_run(push)
     try:
-        job = import_push_receive(
-            api_key=api_key,
-            configuration_id=int(raw_id),
-            body=request,
-            content_length=request.META.get("CONTENT_LENGTH"),
-            transfer_encoding=request.headers.get("Transfer-Encoding", ""),
-            content_type=request.content_type,
-            max_bytes=settings.IMPORT_MAX_BYTES,
-            delivery_id=delivery_id,
-        )
+        job = import_push_receive(**push)
     except ImportRefused as refused:
         return error_response(refused.status, refused.code, refused.message)
     return _accepted(request, job)
@@ -80,21 +73,26 @@ def _dry_run_asked(request: HttpRequest) -> bool | None:
     return {"true": True, "1": True, "false": False, "0": False}.get(raw)
 
 
-def _dry_run(
+def _push_arguments(
     request: HttpRequest, api_key: ApiKey, configuration_id: int, delivery_id: str
-) -> JsonResponse:
+) -> dict[str, Any]:
+    """What a push and its dry run both take from the request."""
+    return {
+        "api_key": api_key,
+        "configuration_id": configuration_id,
+        "body": request,
+        "content_length": request.META.get("CONTENT_LENGTH"),
+        "transfer_encoding": request.headers.get("Transfer-Encoding", ""),
+        "content_type": request.content_type,
+        "max_bytes": settings.IMPORT_MAX_BYTES,
+        "delivery_id": delivery_id,
+    }
+
+
+def _dry_run(push: dict[str, Any]) -> JsonResponse:
     """200 with what the import would do; nothing is stored, whatever the file holds."""
     try:
-        report = import_push_dry_run(
-            api_key=api_key,
-            configuration_id=configuration_id,
-            body=request,
-            content_length=request.META.get("CONTENT_LENGTH"),
-            transfer_encoding=request.headers.get("Transfer-Encoding", ""),
-            content_type=request.content_type,
-            max_bytes=settings.IMPORT_MAX_BYTES,
-            delivery_id=delivery_id,
-        )
+        report = import_push_dry_run(**push)
     except ImportRefused as refused:
         return error_response(refused.status, refused.code, refused.message)
     return JsonResponse(
