@@ -233,6 +233,15 @@ def host_quota(*, workspace: Workspace, host: str) -> HostQuota:
     return HostQuota(host, used, max(0, limit - used), next_at)
 
 
+def connection_calls_left(*, connection: Connection) -> dict[str, object]:
+    """What the calls-left line beside a connection's Test button shows: its host's quota this
+    hour and the hourly limit (the connection pane draws it, and a Test answer redraws it)."""
+    return {
+        "quota": host_quota(workspace=connection.workspace, host=connection.host),
+        "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
+    }
+
+
 def _minute_ceiling(moment: datetime) -> datetime:
     floor = moment.replace(second=0, microsecond=0)
     return floor if floor == moment else floor + timedelta(minutes=1)

@@ -8,10 +8,9 @@ JavaScript and without that view knowing about deliveries.
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
 
 from integrations.models import Connection, Delivery
-from integrations.selectors.deliveries import delivery_effective_state, host_quota
+from integrations.selectors.deliveries import connection_calls_left, delivery_effective_state
 from integrations.services.delivery_words import delivery_admin_message, delivery_public_message
 
 register = template.Library()
@@ -40,7 +39,6 @@ def delivery_still_sending(delivery: Delivery) -> bool:
 def connection_activity(context: template.Context, connection: Connection) -> dict:
     return {
         "connection": connection,
-        "quota": host_quota(workspace=connection.workspace, host=connection.host),
-        "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
+        **connection_calls_left(connection=connection),
         "csrf_token": context.get("csrf_token"),
     }

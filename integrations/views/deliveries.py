@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from integrations.models import Delivery
 from integrations.selectors.deliveries import (
     calls_left_this_hour,
+    connection_calls_left,
     delivery_connection_for_admin,
     delivery_get_for_admin,
     delivery_list_for_connection,
     delivery_list_for_workspace,
-    host_quota,
 )
 from integrations.services import SOURCE_TEST, connection_send
 from workspace.decorators import signed_in
@@ -54,12 +54,7 @@ def connection_test(request: AuthenticatedHttpRequest, connection_id: int) -> Ht
         calls_left = render(
             request,
             "integrations/_connection_activity.html#calls_left",
-            {
-                "connection": connection,
-                "quota": host_quota(workspace=connection.workspace, host=connection.host),
-                "calls_per_hour": settings.OUTBOUND_CALLS_PER_HOUR,
-                "oob": True,
-            },
+            {"connection": connection, "oob": True, **connection_calls_left(connection=connection)},
         )
         response.content += calls_left.content
         return response
