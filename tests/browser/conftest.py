@@ -119,6 +119,20 @@ def public_dns(monkeypatch):
 
 
 @pytest.fixture
+def pipeline(world, public_dns):
+    """Sales Planning's connection (nothing is sent in these tests: the panel only configures)."""
+    return connection_create(
+        workspace=world.acme,
+        actor=world.alice,
+        name="Forecast pipeline",
+        applications=[world.sales],
+        url="https://pipeline.example.com/run",
+        headers="",
+        body="",
+    )
+
+
+@pytest.fixture
 def outbound_to_receiver(celery_worker_thread, settings):
     """Let the server call a receiver on 127.0.0.1, and send from a Celery worker as in
     production: the click answers "Waiting to send…" and the widget polls for the outcome."""

@@ -13,24 +13,11 @@ from playwright.sync_api import expect
 from boards.models import Board, Widget
 from datasets.models import DatasetRow
 from datasets.services import dataset_create, dataset_rows_changed
-from integrations.services.connections import connection_create, connection_set_enabled
+from integrations.services.connections import connection_set_enabled
 from tests.browser.conftest import sign_in_on
 from tests.browser.test_board_grid import drag
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def pipeline(world, public_dns):
-    return connection_create(
-        workspace=world.acme,
-        actor=world.alice,
-        name="Forecast pipeline",
-        applications=[world.sales],
-        url="https://pipeline.example.com/run",
-        headers="",
-        body="",
-    )
 
 
 @pytest.fixture

@@ -7,24 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from boards.models import Widget
-from integrations.services.connections import connection_create
 from tests.browser.conftest import add_action, open_board
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def pipeline(world, public_dns):
-    """Sales Planning's connection (nothing is sent in these tests: the panel only configures)."""
-    return connection_create(
-        workspace=world.acme,
-        actor=world.alice,
-        name="Forecast pipeline",
-        applications=[world.sales],
-        url="https://pipeline.example.com/run",
-        headers="",
-        body="",
-    )
 
 
 def loads_of(page) -> list[str]:
