@@ -36,6 +36,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # When the user last switched to this workspace. The most recently chosen membership is the
+    # one every page works in, on every device; never chosen, the oldest membership is.
+    chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

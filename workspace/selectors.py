@@ -1,13 +1,14 @@
 """Permission-scoped reads: what a user may not see is a 404, never a 403 that confirms it exists.
 
-A user belongs to one workspace at a time in the UI (their first membership); every query below is
-scoped through memberships, so an id from another workspace simply does not match.
+A user works in one workspace at a time: the one they last switched to, else their oldest
+membership. Every query below is scoped through that membership, so an id from another workspace
+(even one the user also belongs to) simply does not match.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from workspace.models import Application, ApplicationRole, Membership, Workspace
@@ -18,7 +19,19 @@ AnyUser = User | AnonymousUser
 def membership_for_user(*, user: AnyUser) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return Membership.objects.select_related("workspace").filter(user=user).order_by("id").first()
+    return (
+        Membership.objects.select_related("workspace")
+        .filter(user=user)
+        .order_by(F("chosen_at").desc(nulls_last=True), "id")
+        .first()
+    )
+
+
+def workspaces_of_user(*, user: AnyUser) -> QuerySet[Workspace]:
+    """Every workspace the user belongs to, by name: what the workspace switcher offers."""
+    if not user.is_authenticated:
+        return Workspace.objects.none()
+    return Workspace.objects.filter(memberships__user=user).order_by("name")
 
 
 def workspace_for_user(*, user: AnyUser) -> Workspace:

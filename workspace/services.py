@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, User
 from django.db import transaction
+from django.utils import timezone
 
 from workspace.models import Application, ApplicationRole, Membership, Workspace
 
@@ -32,3 +33,14 @@ def application_role_ensure(
         application=application, user=user, defaults={"level": level}
     )
     return role
+
+
+def workspace_choose(*, user: User, workspace: Workspace) -> Membership:
+    """Make `workspace` the one the user works in from now on (every page, every device).
+
+    Raises Membership.DoesNotExist when the user does not belong to it.
+    """
+    membership = Membership.objects.get(user=user, workspace=workspace)
+    membership.chosen_at = timezone.now()
+    membership.save(update_fields=["chosen_at"])
+    return membership

@@ -6,4 +6,5 @@ app_name = "workspace"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("workspace/switch/", views.workspace_switch, name="switch"),
 ]

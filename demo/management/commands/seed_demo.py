@@ -50,12 +50,18 @@ class Command(BaseCommand):
         Board.objects.get_or_create(application=globex_app, name="Operations Overview")
         outsider = user_ensure(username="outsider", password=password)
         membership_ensure(workspace=globex, user=outsider, role=Membership.Role.ADMIN)
+        # admin also works in Globex, as a plain member: the workspace switcher has two to offer.
+        membership_ensure(workspace=globex, user=admin, role=Membership.Role.MEMBER)
+        application_role_ensure(
+            application=globex_app, user=admin, level=ApplicationRole.Level.OPEN
+        )
 
         self.extra_demo_setup(acme=acme, sales=sales, sales_board=sales_board, admin=admin)
 
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo ready. Users admin, editor, viewer (Acme) and outsider (Globex); "
+                "Demo ready. Users admin (Acme, and a member of Globex), editor, viewer (Acme) "
+                "and outsider (Globex); "
                 f"password: {password}"
             )
         )
