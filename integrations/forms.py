@@ -11,6 +11,7 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from integrations.models import Connection
 from integrations.services.connections import NAME_MAX_LENGTH
@@ -118,6 +119,14 @@ class ConnectionForm(forms.Form):
                 "replace_body": "body" in replace,
             },
         )
+
+    def open_replace_boxes(self) -> None:
+        """Show the headers and body as empty text boxes, as if both Replace controls were used:
+        what an edit to another address needs (stored secrets may not follow it)."""
+        data = QueryDict(mutable=True)
+        data.update(self.data)  # keeps every chosen application, not only the last
+        data["replace_headers"] = data["replace_body"] = "on"
+        self.data = data
 
     def service_arguments(self) -> dict:
         """cleaned_data as connection_create/connection_update take it: None keeps a secret."""

@@ -29,7 +29,13 @@ from integrations.address_policy import (
 )
 from integrations.egress.deadline import Deadline
 from integrations.egress.pinning import PinnedAdapter
-from integrations.egress.result import EXCERPT_CHARS, EgressResult, Outcome, finish
+from integrations.egress.result import (
+    EXCERPT_CHARS,
+    EgressResult,
+    Outcome,
+    duration_words,
+    finish,
+)
 
 # One logger for the whole package, so operators filter outgoing calls by a single name.
 logger = logging.getLogger("integrations.egress")
@@ -200,7 +206,7 @@ def _read_response(
     elif 200 <= status < 300:
         outcome, detail = (
             Outcome.SUCCEEDED,
-            f"Sent · {status} in {int((time.monotonic() - started) * 1000)} ms",
+            f"Sent · {status} in {duration_words(int((time.monotonic() - started) * 1000))}",
         )
     else:
         outcome, detail = Outcome.FAILED, f"The service answered {status}"

@@ -34,3 +34,11 @@ def finish(
 ) -> EgressResult:
     duration_ms = int((time.monotonic() - started) * 1000)
     return EgressResult(outcome, status, duration_ms, detail[:DETAIL_CHARS], **extra)
+
+
+def duration_words(milliseconds: int) -> str:
+    """How long a call took, as people read it: "143 ms" under a second, then "10.0 s"."""
+    if milliseconds < 1000:
+        return f"{milliseconds} ms"
+    # Halves round up, as in the other figures people read ("2.5 s", never "2.4 s" for 2450 ms).
+    return f"{int(milliseconds / 100 + 0.5) / 10:.1f} s"

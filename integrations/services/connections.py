@@ -27,6 +27,7 @@ NEW_ADDRESS_NEEDS_SECRETS = (
     "This URL points to another address (scheme, host or port): enter the headers and JSON "
     "body again (Replace), so stored secrets never reach a server they were not meant for."
 )
+NEW_ADDRESS_KEEPS_SECRETS = "new_address_keeps_secrets"
 
 
 def _clean_name(*, workspace: Workspace, name: str, exclude_pk: int | None) -> str:
@@ -210,7 +211,7 @@ def connection_update(
         connection, origin=endpoint.origin, headers=headers, body=body
     ):
         errors.setdefault("url", []).append(
-            ValidationError(NEW_ADDRESS_NEEDS_SECRETS, code="new_address_keeps_secrets")
+            ValidationError(NEW_ADDRESS_NEEDS_SECRETS, code=NEW_ADDRESS_KEEPS_SECRETS)
         )
     if headers is not None:
         headers = _clean(errors, "headers", validate_headers_text, headers)

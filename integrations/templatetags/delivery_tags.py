@@ -1,4 +1,5 @@
-"""Template helpers for deliveries: the outcome in words, polling, and a connection's activity box.
+"""Template helpers for deliveries: the outcome and duration in words, polling, and a connection's
+activity box.
 
 `{% connection_activity connection %}` renders the Test button, the host's calls left this hour
 and the link to the delivery log; the connection edit pane includes it, so the box works without
@@ -9,11 +10,17 @@ from __future__ import annotations
 
 from django import template
 
+from integrations.egress.result import duration_words
 from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import connection_calls_left, delivery_effective_state
 from integrations.services.delivery_words import delivery_admin_message, delivery_public_message
 
 register = template.Library()
+
+
+@register.filter
+def duration(milliseconds: int | None) -> str:
+    return "—" if milliseconds is None else duration_words(milliseconds)
 
 
 @register.filter

@@ -107,6 +107,8 @@ def connection_edit(request: AuthenticatedHttpRequest, connection_id: int) -> Ht
             )
         except ValidationError as error:
             form.add_error(None, error)
+            if _needs_secrets_again(error):
+                form.open_replace_boxes()
         else:
             messages.success(request, f"Changes to “{connection.name}” are saved.")
             return _go(request, request.path)
@@ -120,6 +122,11 @@ def connection_edit(request: AuthenticatedHttpRequest, connection_id: int) -> Ht
         return render(request, template, context)
     context["connections"] = connection_list_for_admin(user=request.user)
     return render(request, "integrations/connection_edit.html", context)
+
+
+def _needs_secrets_again(error: ValidationError) -> bool:
+    refusals = error.error_dict.get("url", []) if hasattr(error, "error_dict") else []
+    return any(refusal.code == services.NEW_ADDRESS_KEEPS_SECRETS for refusal in refusals)
 
 
 def _pane_context(connection, form: ConnectionForm, path: str) -> dict:
