@@ -11,6 +11,7 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -39,7 +40,7 @@ from workspace.http import AuthenticatedHttpRequest
 from workspace.selectors import workspace_for_admin
 
 DEFAULT_LIFETIME = datetime.timedelta(days=90)
-EXPIRY_HELP = "The key is valid until the end of the day before this date."
+EXPIRY_HELP = "The first day the key no longer works: it is valid through the day before."
 FORM_EXPIRED = (
     "This form has expired, so no key was created. Check the details and create the key again."
 )
@@ -138,7 +139,11 @@ def api_key_created_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     created = api_key_secret_take(session=request.session, token=token, workspace=workspace)
     if created is not None:
         valid_through = api_key_valid_through(api_key=created.api_key)
-        context = {"created": created, "valid_through": valid_through}
+        context = {
+            "created": created,
+            "valid_through": valid_through,
+            "time_zone": settings.TIME_ZONE,
+        }
         return render(request, "datasets/api_key_created.html", context)
     if api_key_form_token_creating(token=token):
         return render(request, "datasets/api_key_created.html", {"waiting": True})
