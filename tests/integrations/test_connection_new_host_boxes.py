@@ -42,7 +42,9 @@ def test_a_new_host_opens_both_replace_boxes(world, connection, htmx):
     assert _is_open_box(field_html(page, "body"), "body")
     # The typed URL and the chosen applications are kept, and nothing was saved.
     assert f'value="{NEW_URL}"' in field_html(page, "url")
-    ticked = re.findall(r'<input type="checkbox" name="applications" value="(\d+)"[^>]*checked', page)
+    ticked = re.findall(
+        r'<input type="checkbox" name="applications" value="(\d+)"[^>]*checked', page
+    )
     assert sorted(map(int, ticked)) == sorted(both)
     assert raw_row(connection) == before
 
