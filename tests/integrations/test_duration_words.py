@@ -49,11 +49,11 @@ def test_the_edit_pane_separates_settings_activity_and_a_danger_zone(world):
     )
     settings, activity, danger = (
         page.index('id="pane-settings"'),
-        page.index('id="pane-activity"'),
+        page.index("Test and delivery log</h3>"),
         page.index('id="pane-danger"'),
     )
     assert settings < page.index("<form", settings) < activity
-    assert activity < page.index('id="connection-activity"') < danger
+    assert activity < page.index('aria-describedby="test-help-') < danger
     zone = page[danger:]
     assert "Disable</button>" in zone and "Delete…</a>" in zone
     assert "stops every Action button that uses this connection" in zone
