@@ -19,11 +19,22 @@ AnyUser = User | AnonymousUser
 def membership_for_user(*, user: AnyUser) -> Membership | None:
     if not user.is_authenticated:
         return None
+    return _memberships(user).first()
+
+
+def memberships_of_user(*, user: AnyUser) -> list[Membership]:
+    """All of the user's memberships with their workspaces, in one query: the one they work in
+    first (as `membership_for_user` picks it), then the others."""
+    if not user.is_authenticated:
+        return []
+    return list(_memberships(user))
+
+
+def _memberships(user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.select_related("workspace")
         .filter(user=user)
         .order_by(F("chosen_at").desc(nulls_last=True), "id")
-        .first()
     )
 
 

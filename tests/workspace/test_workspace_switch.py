@@ -3,9 +3,14 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.template import RequestContext, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from datasets.api_key_services import api_key_create
+from workspace.context_processors import current_workspace
 from workspace.models import ApplicationRole, Membership
 from workspace.selectors import membership_for_user
 from workspace.services import application_role_ensure, membership_ensure
@@ -134,3 +139,16 @@ def test_switching_needs_a_post_and_a_sign_in(world):
     assert world.client_for("alice").get(SWITCH).status_code == 405
     response = world.client_for("anonymous").post(SWITCH, {"workspace": world.acme.pk})
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_navigation_reads_workspace_role_and_choices_in_one_query(alice_in_globex_too):
+    request = RequestFactory().get("/")
+    request.user = alice_in_globex_too.alice
+    nav = Template(
+        "{{ current_workspace.name }} {{ is_workspace_admin }}"
+        "{% for choice in workspace_choices %} {{ choice.name }}{% endfor %}"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        drawn = nav.render(RequestContext(request, {}, processors=[current_workspace]))
+    assert drawn == "Acme True Acme Globex"
+    assert len(captured) == 1
