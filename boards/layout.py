@@ -14,9 +14,6 @@ from dataclasses import dataclass, replace
 COLUMNS = 12
 MAX_HEIGHT = 24
 
-# Width × height a new widget of each kind gets.
-DEFAULT_SIZES = {"action": (3, 2), "kpi": (3, 2), "text": (6, 2), "table": (12, 6)}
-
 
 @dataclass(frozen=True)
 class Box:

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from boards.layout import DEFAULT_SIZES, NUDGES, Box, nudge, place_new, reading_order, settle
+from boards.kinds import kind_for
+from boards.layout import NUDGES, Box, nudge, place_new, reading_order, settle
 from boards.models import Board, Widget
 
 GRID_FIELDS = ["grid_x", "grid_y", "grid_w", "grid_h", "position"]
@@ -45,7 +46,7 @@ def widget_place_new(*, widget: Widget) -> None:
     """Give a widget that is being created its kind's size and the first free place (it is
     saved by the caller, inside the caller's transaction)."""
     others = [box_of(other) for other in _locked_widgets(widget.board_id)]
-    w, h = DEFAULT_SIZES.get(widget.kind, (3, 2))
+    w, h = kind_for(widget.kind).default_size
     box = place_new(others, id=0, w=w, h=h)
     widget.grid_x, widget.grid_y, widget.grid_w, widget.grid_h = box.x, box.y, box.w, box.h
     widget.position = sum(1 for other in others if reading_order(other) < reading_order(box))

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
+from boards.kinds import DATASET_CODES, SENDING_CODES, WIDGET_KINDS, WidgetCard, kind_for
+from boards.kinds.dataset import datasets_for_board as datasets_for_board
 from boards.models import Board, Widget
 from boards.stamps import board_change_stamp
-from boards.widgets.actions import (
-    action_label,
-    action_result_words,
-    action_unavailable_reason,
-    confirmation_text,
-)
-from boards.widgets.data import (
-    KpiFigure,
-    TablePage,
-    kpi_figure,
-    table_first_rows,
-    table_page,
-)
+from boards.widgets.actions import action_result_words
 from datasets.models import Dataset
 from integrations.services import (
-    Connection,
     DeliveryStatus,
-    LastRun,
     connection_shared_with,
-    connections_usable_by,
     delivery_status_for_user,
-    widget_last_runs,
 )
 from workspace.models import Application
 from workspace.selectors import (
@@ -42,15 +28,8 @@ from workspace.selectors import (
 )
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    from boards.kinds.base import GrantedWidget
 
-    class _Grants(TypedDict):  # what _widgets annotates each widget with
-        connection_granted: bool
-        dataset_granted: bool
-
-
-DATA_KINDS = (Widget.Kind.TABLE, Widget.Kind.KPI)
-DATA_NOT_SHARED = "This data is not shared with this application."
 # Never decrypted just to draw a board: not needed, and a key problem must not break the page.
 CONNECTION_SECRETS = ("connection__url", "connection__headers", "connection__body")
 
@@ -82,46 +61,7 @@ def board_can_edit(*, user: AnyUser, board: Board) -> bool:
     return can_configure_application(user=user, application=board.application)
 
 
-@dataclass(frozen=True)
-class WidgetCard:
-    """One widget plus what it shows right now."""
-
-    widget: Widget
-    unavailable_reason: str = ""
-    table: TablePage | None = None
-    kpi: KpiFigure | None = None
-    last_run: LastRun | None = None  # Action widgets drawn with their board
-
-    @property
-    def label(self) -> str:
-        return action_label(self.widget)
-
-    @property
-    def confirmation(self) -> str:
-        return confirmation_text(self.widget)
-
-    @property
-    def heading(self) -> str:
-        """The widget's title, or a sensible one for data widgets without a title."""
-        widget = self.widget
-        if widget.title:
-            return widget.title
-        # An unshared dataset's name is not shown: it may itself tell too much.
-        if widget.kind == Widget.Kind.TABLE and widget.dataset is not None:
-            return "" if self.unavailable_reason else widget.dataset.name
-        if widget.kind == Widget.Kind.KPI:
-            return f"{widget.get_kpi_aggregate_display()} of {widget.kpi_column}"
-        return ""
-
-    @property
-    def name(self) -> str:
-        """How Edit mode's controls name this widget to screen readers ("Move up Refresh")."""
-        if self.widget.kind == Widget.Kind.ACTION and not self.widget.title:
-            return self.label
-        return self.heading or f"{self.widget.get_kind_display()} widget"
-
-
-def _widgets(board: Board) -> QuerySet[WithAnnotations[Widget, _Grants]]:
+def _widgets(board: Board) -> QuerySet[GrantedWidget]:
     granted = connection_shared_with(
         application_id=board.application_id, connection_ref=OuterRef("connection_id")
     )
@@ -137,63 +77,25 @@ def _widgets(board: Board) -> QuerySet[WithAnnotations[Widget, _Grants]]:
     )
 
 
-def _card(
-    widget: WithAnnotations[Widget, _Grants],
-    board: Board,
-    first_rows: dict[int, list[dict[str, Any]]] | None = None,
-) -> WidgetCard:
-    widget.board = board  # already loaded; saves a query per widget in templates
-    if widget.kind == Widget.Kind.ACTION:
-        reason = action_unavailable_reason(
-            widget=widget, board=board, granted=widget.connection_granted
-        )
-        return WidgetCard(widget=widget, unavailable_reason=reason)
-    dataset = widget.dataset
-    if dataset is None or dataset.workspace_id != board.application.workspace_id:
-        return WidgetCard(widget=widget)
-    # Access may be withdrawn after the widget was added: the board then shows why, not the data.
-    if not widget.dataset_granted:
-        return WidgetCard(widget=widget, unavailable_reason=DATA_NOT_SHARED)
-    if widget.kind == Widget.Kind.TABLE:
-        rows = (first_rows or {}).get(dataset.pk)
-        return WidgetCard(widget=widget, table=table_page(dataset=dataset, first_rows=rows))
-    if widget.kind == Widget.Kind.KPI:
-        return WidgetCard(widget=widget, kpi=kpi_figure(widget=widget, dataset=dataset))
-    return WidgetCard(widget=widget)
-
-
 def board_cards(
     *, board: Board, data_only: bool = False, actions_only: bool = False
 ) -> list[WidgetCard]:
     """Every widget of the board with what it shows (only the data widgets, or only the Action
-    widgets, for what an open board redraws), in a fixed number of queries."""
+    widgets, for what an open board redraws), in a fixed number of queries: each kind reads
+    the cards of all its widgets together."""
     widgets = _widgets(board)
     if data_only:
-        widgets = widgets.filter(kind__in=DATA_KINDS)
+        widgets = widgets.filter(kind__in=DATASET_CODES)
     if actions_only:
-        widgets = widgets.filter(kind=Widget.Kind.ACTION)
+        widgets = widgets.filter(kind__in=SENDING_CODES)
     widgets = list(widgets)
-    # Every table's first page in one query, however many tables the board has.
-    tables = {
-        widget.dataset.pk: widget.dataset
-        for widget in widgets
-        if widget.kind == Widget.Kind.TABLE
-        and widget.dataset is not None
-        # Only what the board will show: never rows of a dataset it may not read.
-        and widget.dataset.workspace_id == board.application.workspace_id
-        and widget.dataset_granted
-    }
-    first_rows = table_first_rows(datasets=list(tables.values()))
-    cards = [_card(widget, board, first_rows) for widget in widgets]
-    # Every Action widget's last run in one query.
-    actions = [card.widget.pk for card in cards if card.widget.kind == Widget.Kind.ACTION]
-    last_runs = widget_last_runs(widget_ids=actions)
-    return [
-        replace(card, last_run=last_runs.get(card.widget.pk))
-        if card.widget.kind == Widget.Kind.ACTION
-        else card
-        for card in cards
-    ]
+    for widget in widgets:
+        widget.board = board  # already loaded; saves a query per widget in templates
+    cards: dict[int, WidgetCard] = {}
+    for kind in WIDGET_KINDS:
+        mine = [widget for widget in widgets if widget.kind == kind.code]
+        cards.update((card.widget.pk, card) for card in kind.read_cards(mine, board))
+    return [cards[widget.pk] for widget in widgets]
 
 
 def widget_card_get(*, board: Board, widget_id: int, kind: str | None = None) -> WidgetCard:
@@ -202,7 +104,9 @@ def widget_card_get(*, board: Board, widget_id: int, kind: str | None = None) ->
     widgets = _widgets(board)
     if kind is not None:
         widgets = widgets.filter(kind=kind)
-    return _card(get_object_or_404(widgets, pk=widget_id), board)
+    widget = get_object_or_404(widgets, pk=widget_id)
+    widget.board = board  # already loaded; saves a query in templates
+    return kind_for(widget.kind).read_card(widget, board)
 
 
 def widget_get_for_board(*, board: Board, widget_id: int) -> Widget:
@@ -231,22 +135,6 @@ def click_state_context(
 def widget_delivery_get(*, user: AnyUser, widget: Widget, delivery_id: int) -> DeliveryStatus:
     """Where a click this user may follow, on this widget, stands; else 404."""
     return delivery_status_for_user(user=user, delivery_id=delivery_id, widget_id=widget.pk)
-
-
-def connections_for_board(*, board: Board) -> QuerySet[Connection]:
-    """What an Action widget on this board may use: enabled, and shared with its application."""
-    return connections_usable_by(application=board.application)
-
-
-def datasets_for_board(*, board: Board) -> QuerySet[Dataset]:
-    """What a Table or KPI widget on this board may show: datasets shared with its application."""
-    return (
-        Dataset.objects.filter(
-            workspace_id=board.application.workspace_id, applications=board.application_id
-        )
-        .prefetch_related("columns")
-        .order_by("name")
-    )
 
 
 @dataclass(frozen=True)

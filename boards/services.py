@@ -7,17 +7,18 @@ boards notice on their next change check and redraw.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
+from dataclasses import fields
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from boards.kinds import WIDGET_KINDS, WidgetSettings, kind_for
 from boards.layout_services import board_layout_renumber, widget_place_new
 from boards.models import Board, Widget
 from boards.widgets.actions import UNAVAILABLE_REMOVED, action_blocked_reason, action_label
-from datasets.models import Dataset, DatasetColumn
+from datasets.models import Dataset
 from integrations.services import (
     SOURCE_WIDGET,
     Connection,
@@ -26,8 +27,6 @@ from integrations.services import (
     connection_send,
     connection_send_unavailable,
 )
-
-NUMBER_ONLY = {Widget.Aggregate.SUM, Widget.Aggregate.AVERAGE}
 
 
 class WidgetUnavailable(Exception):
@@ -57,122 +56,25 @@ def board_layout_touch(*, board_ids: Iterable[int | None]) -> None:
         Board.objects.filter(pk__in=ids).update(layout_version=F("layout_version") + 1)
 
 
-def _check_connection(board: Board, connection: Connection | None) -> None:
-    if connection is None:
-        raise ValidationError({"connection": "Choose the API request connection to send."})
-    application = board.application
-    if connection.workspace_id != application.workspace_id:
-        # Another workspace's connection: answer as if it did not exist.
-        raise ValidationError({"connection": "Choose one of the connections listed."})
-    if not connection.enabled:
-        raise ValidationError(
-            {"connection": f"{connection.name} is disabled. Choose an enabled connection."}
-        )
-    if not connection.applications.filter(pk=application.pk).exists():
-        raise ValidationError(
-            {"connection": f"{connection.name} is not shared with {application.name}."}
-        )
-
-
-def _check_dataset(board: Board, dataset: Dataset | None) -> None:
-    if dataset is None or dataset.workspace_id != board.application.workspace_id:
-        raise ValidationError({"dataset": "Choose one of this workspace's datasets."})
-    if not dataset.applications.filter(pk=board.application_id).exists():
-        raise ValidationError(
-            {"dataset": "That dataset is not shared with this application. Choose one listed."}
-        )
-
-
-def _check_kpi(dataset: Dataset, column_name: str, aggregate: str) -> None:
-    if aggregate not in Widget.Aggregate.values:
-        raise ValidationError({"kpi_aggregate": "Choose sum, average, count or latest."})
-    column = DatasetColumn.objects.filter(dataset=dataset, name=column_name).first()
-    if column is None:
-        raise ValidationError({"kpi_column": f"{dataset.name} has no column named {column_name}."})
-    if aggregate in NUMBER_ONLY and column.kind != DatasetColumn.Kind.NUMBER:
-        label = Widget.Aggregate(aggregate).label
-        raise ValidationError(
-            {
-                "kpi_column": f"{label} needs a number column, and {column.name} is a "
-                f"{column.get_kind_display().lower()} column. Choose a number column, or count "
-                "or latest."
-            }
-        )
-
-
-def _check_kpi_affixes(widget: Widget) -> None:
-    """The prefix and suffix are shown as plain text (escaped like every value); markup in them
-    would only show as its characters, so it is refused rather than shown mangled."""
-    errors = {}
-    for field, name in (("kpi_prefix", "prefix"), ("kpi_suffix", "suffix")):
-        value = getattr(widget, field)
-        if any(character in value for character in "<>") or not value.isprintable():
-            errors[field] = (
-                f"The {name} is shown as plain text: use letters, signs or spaces, without "
-                "< > or line breaks."
-            )
-    if errors:
-        raise ValidationError(errors)
+def _assign(widget: Widget, *, title: str, settings: WidgetSettings) -> None:
+    """Set the title and the settings of the widget's kind; every other setting is left blank
+    (WidgetSettings' defaults), so nothing stale lingers."""
+    widget.title = title.strip()
+    blank = WidgetSettings()
+    for field in fields(WidgetSettings):
+        setattr(widget, field.name, getattr(blank, field.name))
+    kind_for(widget.kind).keep(widget, settings)
 
 
 def _validate(widget: Widget, board: Board) -> None:
-    if widget.kind == Widget.Kind.ACTION:
-        _check_connection(board, widget.connection)
-    elif widget.kind == Widget.Kind.TEXT:
-        if not widget.text.strip():
-            raise ValidationError({"text": "Enter the text to show."})
-    elif widget.kind in (Widget.Kind.TABLE, Widget.Kind.KPI):
-        _check_dataset(board, widget.dataset)
-        if widget.kind == Widget.Kind.KPI:
-            # _check_dataset refused a widget without a dataset.
-            _check_kpi(cast(Dataset, widget.dataset), widget.kpi_column, widget.kpi_aggregate)
-            _check_kpi_affixes(widget)
+    kind_for(widget.kind).clean(widget, board)
     widget.full_clean()
 
 
-def _assign(
-    widget: Widget,
-    *,
-    title: str,
-    connection: Connection | None,
-    button_label: str,
-    button_tooltip: str,
-    confirm_before_sending: bool,
-    confirmation_message: str,
-    success_message: str,
-    failure_message: str,
-    text: str,
-    dataset: Dataset | None,
-    kpi_column: str,
-    kpi_aggregate: str,
-    kpi_prefix: str,
-    kpi_suffix: str,
-    kpi_decimals: int | None,
-) -> None:
-    """Set the fields of the widget's kind and clear the others, so nothing stale lingers (an
-    Action turned into nothing else still pointing at a connection, say)."""
-    kind = widget.kind
-    is_action = kind == Widget.Kind.ACTION
-    is_data = kind in (Widget.Kind.TABLE, Widget.Kind.KPI)
-    is_kpi = kind == Widget.Kind.KPI
-    widget.title = title.strip()
-    widget.connection = connection if is_action else None
-    widget.button_label = button_label.strip() if is_action else ""
-    widget.button_tooltip = button_tooltip.strip() if is_action else ""
-    widget.confirm_before_sending = confirm_before_sending if is_action else False
-    widget.success_message = success_message.strip() if is_action else ""
-    widget.failure_message = failure_message.strip() if is_action else ""
-    widget.confirmation_message = (
-        confirmation_message.strip() if is_action and confirm_before_sending else ""
-    )
-    widget.text = text if kind == Widget.Kind.TEXT else ""
-    widget.dataset = dataset if is_data else None
-    widget.kpi_column = kpi_column if is_kpi else ""
-    widget.kpi_aggregate = kpi_aggregate if is_kpi else ""
-    # Kept as typed: the space of " k" is how the unit reads.
-    widget.kpi_prefix = kpi_prefix if is_kpi else ""
-    widget.kpi_suffix = kpi_suffix if is_kpi else ""
-    widget.kpi_decimals = kpi_decimals if is_kpi else None
+def _kind_labels() -> str:
+    """The kinds in the words of the + Add a Widget choice: "Action, Text, Table or KPI"."""
+    labels = [kind.label for kind in WIDGET_KINDS]
+    return f"{', '.join(labels[:-1])} or {labels[-1]}"
 
 
 @transaction.atomic
@@ -197,12 +99,10 @@ def widget_create(
     kpi_decimals: int | None = None,
 ) -> Widget:
     """Add a widget at the first free place of its size. Raises ValidationError keyed by field."""
-    if kind not in Widget.Kind.values:
-        raise ValidationError({"kind": "Choose Action, Text, Table or KPI."})
+    if kind not in {known.code for known in WIDGET_KINDS}:
+        raise ValidationError({"kind": f"Choose {_kind_labels()}."})
     widget = Widget(board=board, kind=kind)
-    _assign(
-        widget,
-        title=title,
+    settings = WidgetSettings(
         connection=connection,
         button_label=button_label,
         button_tooltip=button_tooltip,
@@ -218,6 +118,7 @@ def widget_create(
         kpi_suffix=kpi_suffix,
         kpi_decimals=kpi_decimals,
     )
+    _assign(widget, title=title, settings=settings)
     _validate(widget, board)
     widget_place_new(widget=widget)
     widget.save()
@@ -248,9 +149,7 @@ def widget_update(
 ) -> Widget:
     """Change a widget's settings (its kind stays). Raises ValidationError keyed by field."""
     board = widget.board
-    _assign(
-        widget,
-        title=title,
+    settings = WidgetSettings(
         connection=connection,
         button_label=button_label,
         button_tooltip=button_tooltip,
@@ -266,6 +165,7 @@ def widget_update(
         kpi_suffix=kpi_suffix,
         kpi_decimals=kpi_decimals,
     )
+    _assign(widget, title=title, settings=settings)
     _validate(widget, board)
     widget.save()
     _bump_layout(board)

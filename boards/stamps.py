@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.http import Http404
 
+from boards.kinds import DATASET_CODES, SENDING_CODES
 from boards.models import Board, Widget
 from datasets.models import Dataset, ImportJob
 from integrations.services import SOURCE_WIDGET, Connection, Delivery
@@ -43,11 +44,12 @@ def _stamps_sql(count: int) -> str:
     clicks = quote(Delivery._meta.db_table)
     imports = quote(ImportJob._meta.db_table)
     dataset_apps = quote(Dataset.applications.through._meta.db_table)
+    sending, with_data = _marks(len(SENDING_CODES)), _marks(len(DATASET_CODES))
     usable = (
-        f"w.kind = %s AND c.enabled = %s AND EXISTS (SELECT 1 FROM {conn_apps} ca"  # noqa: S608
+        f"w.kind IN ({sending}) AND c.enabled = %s AND EXISTS (SELECT 1 FROM {conn_apps} ca"  # noqa: S608
         " WHERE ca.connection_id = w.connection_id AND ca.application_id = b.application_id)"
     )
-    with_dataset = "w.kind IN (%s, %s) AND w.dataset_id IS NOT NULL"
+    with_dataset = f"w.kind IN ({with_data}) AND w.dataset_id IS NOT NULL"
     shared = (
         f"EXISTS (SELECT 1 FROM {dataset_apps} da"  # noqa: S608
         " WHERE da.dataset_id = w.dataset_id AND da.application_id = b.application_id)"
@@ -69,9 +71,13 @@ def _stamps_sql(count: int) -> str:
         f" LEFT JOIN {widget} w ON w.board_id = b.id"
         f" LEFT JOIN {conn} c ON c.id = w.connection_id"
         f" LEFT JOIN {dataset} d ON d.id = w.dataset_id"
-        f" WHERE b.id IN ({', '.join(['%s'] * count)})"
+        f" WHERE b.id IN ({_marks(count)})"
         " GROUP BY b.id, b.layout_version"
     )
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
 
 
 def board_stamps(*, board_ids: Iterable[int]) -> dict[int, str]:
@@ -80,9 +86,8 @@ def board_stamps(*, board_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(board_ids))
     if not ids:
         return {}
-    action, data_kinds = Widget.Kind.ACTION.value, [Widget.Kind.TABLE.value, Widget.Kind.KPI.value]
-    params: list[str | int | bool] = [action, True, action, True]
-    params += [*data_kinds, *data_kinds, *data_kinds, Delivery.State.FINAL, SOURCE_WIDGET]
+    params: list[str | int | bool] = [*SENDING_CODES, True, *SENDING_CODES, True]
+    params += [*DATASET_CODES, *DATASET_CODES, *DATASET_CODES, Delivery.State.FINAL, SOURCE_WIDGET]
     params += [SOURCE_WIDGET, *ids]
     with connection.cursor() as cursor:
         cursor.execute(_stamps_sql(len(ids)), params)

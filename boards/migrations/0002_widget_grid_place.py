@@ -36,7 +36,11 @@ class Migration(migrations.Migration):
 def place_existing(apps, schema_editor):
     """Widgets laid out before the grid: each at its kind's default size, in their old order,
     filling rows left to right."""
-    from boards.layout import DEFAULT_SIZES, Box, place_new
+    from boards.layout import Box, place_new
+
+    # The sizes of the kinds as they were when this migration was written: frozen here, as a
+    # migration must not change with the code (today's are each kind's default_size).
+    DEFAULT_SIZES = {"action": (3, 2), "kpi": (3, 2), "text": (6, 2), "table": (12, 6)}
 
     Widget = apps.get_model("boards", "Widget")
     board_ids = Widget.objects.values_list("board_id", flat=True).distinct()

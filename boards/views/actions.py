@@ -6,6 +6,8 @@ the same forms post normally and the outcome comes back as a message on the boar
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +15,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from boards.kinds import WidgetCard
 from boards.models import Board, Widget
 from boards.selectors import (
-    WidgetCard,
     board_get_for_viewer,
     click_state_context,
     widget_card_get,
@@ -77,7 +79,7 @@ def widget_click_view(request: AuthenticatedHttpRequest, pk: int, widget_pk: int
         return redirect("boards:widget_confirm", pk=board.pk, widget_pk=card.widget.pk)
     except WidgetUnavailable as refusal:
         if request.htmx:
-            refused = WidgetCard(widget=card.widget, unavailable_reason=str(refusal))
+            refused = replace(card, unavailable_reason=str(refusal))
             return render(request, REGION, {"board": board, "card": refused})
         messages.error(request, str(refusal))
         return redirect(_board_url(board, card))

@@ -13,15 +13,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from boards.forms import FORMS_BY_SLUG, WidgetForm
+from boards.forms import WidgetForm
+from boards.kinds import kind_for, kind_for_slug
 from boards.models import Board, Widget
-from boards.selectors import WidgetCard, board_get_for_editor, board_page_get, widget_card_get
-from boards.widgets.data import kpi_figure, table_page
+from boards.selectors import board_get_for_editor, board_page_get, widget_card_get
 from workspace.decorators import signed_in
 from workspace.http import AuthenticatedHttpRequest
 
 PANEL = "boards/inspector.html"
-SLUG_BY_KIND = {form.kind: slug for slug, form in FORMS_BY_SLUG.items()}
 WIDGET_FIELDS = {field.name for field in Widget._meta.concrete_fields}
 
 
@@ -63,10 +62,10 @@ def widget_preview_view(request: AuthenticatedHttpRequest, pk: int, slug: str) -
     """The widget as the posted form would draw it. Checks the board as Add and Edit do (builders
     only, else 404); saves nothing."""
     board = board_get_for_editor(user=request.user, board_id=pk)
-    form_class = FORMS_BY_SLUG.get(slug)
-    if form_class is None:
+    kind = kind_for_slug(slug)
+    if kind is None:
         raise Http404("No such kind of widget.")
-    form = form_class(request.POST, board=board)
+    form = kind.form_class(request.POST, board=board)
     return render(request, f"{PANEL}#preview", widget_preview(board=board, form=form))
 
 
@@ -82,27 +81,5 @@ def widget_preview(*, board: Board, form: WidgetForm) -> dict[str, Any]:
         if name in WIDGET_FIELDS and value is not None
     }
     widget = Widget(board=board, kind=form.kind, **values)
-    return _preview_card(widget)
-
-
-def _preview_card(widget: Widget) -> dict[str, Any]:
-    dataset = widget.dataset
-    if widget.kind == Widget.Kind.ACTION:
-        hint = "" if widget.connection else "Choose the API request connection this button sends."
-        return {"card": WidgetCard(widget=widget), "hint": hint}
-    if widget.kind == Widget.Kind.TEXT:
-        hint = "" if widget.text.strip() else "Enter the text to show."
-        return {"card": WidgetCard(widget=widget), "hint": hint}
-    if dataset is None:
-        return {"card": WidgetCard(widget=widget), "hint": "Choose a dataset to see its data."}
-    if widget.kind == Widget.Kind.TABLE:
-        return {"card": WidgetCard(widget=widget, table=table_page(dataset=dataset)), "hint": ""}
-    columns = {column.name for column in dataset.columns.all()}
-    if widget.kpi_column not in columns:
-        hint = f"Choose one of the columns of {dataset.name}."
-    elif not widget.kpi_aggregate:
-        hint = "Choose sum, average, count or latest."
-    else:
-        card = WidgetCard(widget=widget, kpi=kpi_figure(widget=widget, dataset=dataset))
-        return {"card": card, "hint": ""}
-    return {"card": WidgetCard(widget=widget), "hint": hint}
+    card, hint = kind_for(widget.kind).preview(widget)
+    return {"card": card, "hint": hint}

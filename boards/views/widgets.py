@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boards.forms import FORMS_BY_KIND, FORMS_BY_SLUG, WidgetForm
+from boards.forms import WidgetForm
+from boards.kinds import kind_for, kind_for_slug
 from boards.layout import COLUMNS, MAX_HEIGHT
 from boards.layout_services import board_layout_save, widget_nudge
 from boards.models import Board, Widget
 from boards.selectors import board_get_for_editor, board_page_get, widget_get_for_board
 from boards.services import widget_create, widget_delete, widget_update
-from boards.views.inspector import SLUG_BY_KIND, form_preview, page_or_panel, panel_saved
+from boards.views.inspector import form_preview, page_or_panel, panel_saved
 from workspace.decorators import signed_in
 from workspace.http import AuthenticatedHttpRequest
 
@@ -49,10 +50,10 @@ def widget_add_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def widget_add(request: AuthenticatedHttpRequest, pk: int, slug: str) -> HttpResponse:
     board = board_get_for_editor(user=request.user, board_id=pk)
-    form_class = FORMS_BY_SLUG.get(slug)
-    if form_class is None:
+    kind = kind_for_slug(slug)
+    if kind is None:
         raise Http404("No such kind of widget.")
-    form = form_class(request.POST if request.method == "POST" else None, board=board)
+    form = kind.form_class(request.POST if request.method == "POST" else None, board=board)
     if form.is_bound and form.is_valid():
         try:
             widget = widget_create(board=board, kind=form.kind, **form.service_kwargs())
@@ -72,7 +73,7 @@ def widget_add(request: AuthenticatedHttpRequest, pk: int, slug: str) -> HttpRes
 def widget_edit(request: AuthenticatedHttpRequest, pk: int, widget_pk: int) -> HttpResponse:
     board = board_get_for_editor(user=request.user, board_id=pk)
     widget = widget_get_for_board(board=board, widget_id=widget_pk)
-    form_class = FORMS_BY_KIND[widget.kind]
+    form_class = kind_for(widget.kind).form_class
     data = request.POST if request.method == "POST" else None
     form = form_class(data, board=board, initial=form_class.initial_from(widget))
     if form.is_bound and form.is_valid():
@@ -98,7 +99,7 @@ def _form_page_or_panel(
         "form": form,
         "widget": widget,
         "adding": widget is None,
-        "slug": SLUG_BY_KIND[form.kind],
+        "slug": kind_for(form.kind).slug,
     }
     if request.htmx:
         context.update(form_preview(board=board, form=form, widget=widget))
