@@ -1,51 +1,18 @@
-"""Shared fixtures: the personas of the permission matrix.
-
-alice  — Workspace Admin of Acme
-erin   — member of Acme who can configure Sales Planning boards (the editor)
-victor — member of Acme who can open Sales Planning boards (the viewer)
-oscar  — Workspace Admin of Globex (the outsider)
+"""Fixtures every test folder shares: the live server, a clean cache and rate limit per test,
+and Celery as production runs it. The personas, the fake resolver and the connection factory live
+in tests/support/ (loaded below as plugins).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
-from boards.models import Board
 from config.celery import app as celery_app
 from datasets.rate_limit import import_rate_limit_reset
 from tests.live_server import AsgiLiveServer
-from workspace.models import Application, ApplicationRole, Membership, Workspace
-from workspace.services import application_role_ensure, membership_ensure, user_ensure
 
-pytest_plugins = ["tests.secret_log_guard", "tests.support"]
-
-PASSWORD = "correct horse battery staple"
-
-
-@dataclass
-class World:
-    acme: Workspace
-    sales: Application
-    workforce: Application
-    sales_board: Board
-    workforce_board: Board
-    globex: Workspace
-    globex_app: Application
-    globex_board: Board
-    alice: object
-    erin: object
-    victor: object
-    oscar: object
-
-    def client_for(self, persona: str) -> Client:
-        client = Client()
-        if persona != "anonymous":
-            client.force_login(getattr(self, persona))
-        return client
+pytest_plugins = ["tests.secret_log_guard", "tests.support.personas", "tests.support.resolver"]
 
 
 @pytest.fixture(scope="session")
@@ -110,39 +77,3 @@ def celery_worker_thread(queued_tasks, transactional_db):
         shutdown_timeout=20,
     ) as worker:
         yield worker
-
-
-@pytest.fixture
-def world(db) -> World:
-    acme = Workspace.objects.create(name="Acme")
-    sales = Application.objects.create(workspace=acme, name="Sales Planning")
-    workforce = Application.objects.create(workspace=acme, name="Workforce")
-    globex = Workspace.objects.create(name="Globex")
-    globex_app = Application.objects.create(workspace=globex, name="Operations")
-    alice = user_ensure(username="alice", password=PASSWORD)
-    erin = user_ensure(username="erin", password=PASSWORD)
-    victor = user_ensure(username="victor", password=PASSWORD)
-    oscar = user_ensure(username="oscar", password=PASSWORD)
-    membership_ensure(workspace=acme, user=alice, role=Membership.Role.ADMIN)
-    membership_ensure(workspace=acme, user=erin, role=Membership.Role.MEMBER)
-    membership_ensure(workspace=acme, user=victor, role=Membership.Role.MEMBER)
-    membership_ensure(workspace=globex, user=oscar, role=Membership.Role.ADMIN)
-    application_role_ensure(application=sales, user=erin, level=ApplicationRole.Level.CONFIGURE)
-    application_role_ensure(application=sales, user=victor, level=ApplicationRole.Level.OPEN)
-    return World(
-        acme=acme,
-        sales=sales,
-        workforce=workforce,
-        sales_board=Board.objects.create(application=sales, name="Sales Forecast"),
-        workforce_board=Board.objects.create(application=workforce, name="Headcount Plan"),
-        globex=globex,
-        globex_app=globex_app,
-        globex_board=Board.objects.create(application=globex_app, name="Operations Overview"),
-        alice=alice,
-        erin=erin,
-        victor=victor,
-        oscar=oscar,
-    )
-
-
-PERSONAS = ["alice", "erin", "victor", "oscar", "anonymous"]

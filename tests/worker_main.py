@@ -2,8 +2,8 @@
 pointing name resolution at a fixed table when TEST_FAKE_DNS (JSON: name → addresses) is set.
 
 The table lets a worker in another process send to several names that all reach receivers on
-127.0.0.1, as the in-process tests do with FakeDNS, so quota and per-host limits see several
-hosts.
+127.0.0.1, through the fake resolver the in-process tests use (tests/support/resolver.py), so quota
+and per-host limits see several hosts.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ def main() -> None:
 
         django.setup()
         from integrations import address_policy
-        from tests.integrations.delivery_support import FakeDNS
+        from tests.support.resolver import FakeResolver
 
-        address_policy.resolve_host = FakeDNS(json.loads(table))
+        address_policy.resolve_host = FakeResolver(json.loads(table))
     from celery.__main__ import main as celery_main
 
     sys.argv = ["celery", *sys.argv[1:]]

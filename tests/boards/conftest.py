@@ -1,9 +1,8 @@
 """Fixtures for board tests: connections, datasets and widgets made straight through the ORM and
-the boards services, with DNS answered by a fake resolver (tests never use real DNS)."""
+the boards services. DNS is the shared `public_dns` fixture (tests/support/resolver.py)."""
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -18,50 +17,36 @@ from boards.models import Board, Widget
 from boards.services import widget_create
 from datasets.models import Dataset, DatasetColumn, DatasetRow
 from datasets.services import dataset_stats_recompute
-from integrations import address_policy
 from integrations.models import Connection, Delivery
+from tests.support.connections import connection_make
 from workspace.models import Application, Workspace
 
 ENDPOINT = "https://api.example.com/forecast/run"
-PUBLIC_IP = "93.184.216.34"
 SECRET_HEADER = "Bearer s3cret-header-value"
 SECRET_BODY = '{"pipeline": "forecast", "token": "s3cret-body-value"}'
 
 
 @pytest.fixture
-def public_dns(monkeypatch):
-    """Every name resolves to one public address; tests change `table` to point elsewhere."""
-    table: dict[str, list[str]] = {}
-
-    def resolve(host: str, port: int) -> list[str]:
-        return table.get(host, [PUBLIC_IP])
-
-    monkeypatch.setattr(address_policy, "resolve_host", resolve)
-    return table
-
-
-@pytest.fixture
 def make_connection(world) -> Callable[..., Connection]:
+    """Connections stored straight (tests/support/connections.py), for Sales Planning unless
+    told otherwise, sending the secrets above."""
+
     def make(
         name: str = "Forecast pipeline",
         *,
         workspace: Workspace | None = None,
         applications: list[Application] | None = None,
         enabled: bool = True,
-        url: str = ENDPOINT,
-        host: str = "api.example.com",
     ) -> Connection:
-        connection = Connection.objects.create(
-            workspace=workspace or world.acme,
+        return connection_make(
+            workspace or world.acme,
             name=name,
-            url=url,
-            headers=json.dumps({"Authorization": SECRET_HEADER}),
+            url=ENDPOINT,
+            headers={"Authorization": SECRET_HEADER},
             body=SECRET_BODY,
-            host=host,
+            applications=applications if applications is not None else [world.sales],
             enabled=enabled,
         )
-        connection.applications.set(applications if applications is not None else [world.sales])
-        return connection
 
     return make
 

@@ -103,7 +103,7 @@ def test_it_says_what_went_wrong(world, action_widget, receiver, answer, words):
 def test_it_blocks_a_host_that_now_resolves_to_a_private_address(
     world, action_widget, receiver, public_dns
 ):
-    public_dns["api.example.com"] = ["127.0.0.1"]
+    public_dns.table["api.example.com"] = ["127.0.0.1"]
     html = click(world, action_widget).content.decode()
     assert (
         ">Not sent: the connection&#x27;s address is not allowed. Tell your workspace admin.</p>"

@@ -20,7 +20,7 @@ from boards.selectors import board_get_for_viewer
 from boards.services import widget_create
 from boards.stamps import board_change_stamp_for_viewer, boards_openable_among
 from tests.boards.conftest import ENDPOINT, add_action, delivery_for
-from tests.conftest import PERSONAS
+from tests.support.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -16,6 +15,7 @@ from boards.services import (
 )
 from integrations.models import Delivery
 from tests.boards.conftest import SECRET_BODY, SECRET_HEADER, add_action
+from tests.support.personas import superuser_make
 
 pytestmark = pytest.mark.django_db
 
@@ -122,9 +122,8 @@ def test_it_sends_nothing_for_an_unconfirmed_click_on_a_widget_that_asks_first(w
 
 def test_it_keeps_secrets_out_of_the_django_admin(world, connection):
     widget = add_action(world.sales_board, connection, button_label="Go")
-    superuser = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-1")
     client = world.client_for("alice")
-    client.force_login(superuser)
+    client.force_login(superuser_make())
     for url in (
         reverse("admin:boards_board_changelist"),
         reverse("admin:boards_board_change", args=[world.sales_board.pk]),

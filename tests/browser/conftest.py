@@ -7,7 +7,6 @@ answers with refusals.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -18,10 +17,9 @@ from playwright.sync_api import expect
 from boards.models import Widget
 from boards.services import widget_create
 from integrations.models import Connection
-from integrations.services.connections import connection_create
-from tests.conftest import PASSWORD
+from tests.support.connections import connection_make
+from tests.support.personas import PASSWORD
 
-PUBLIC_IP = "93.184.216.34"
 # The receiver's path, and what the Action widgets' connection sends it.
 HOOK = "/hooks/forecast"
 HEADER_VALUE = "Bearer hdr-receiver-only-2b7e"
@@ -110,21 +108,11 @@ def httpserver_listen_address():
 
 
 @pytest.fixture
-def public_dns(monkeypatch):
-    """Every name resolves to one public address. The live server runs in this process, so the
-    patch applies to the requests the browser makes too; tests never use real DNS."""
-    from integrations import address_policy
-
-    monkeypatch.setattr(address_policy, "resolve_host", lambda host, port: [PUBLIC_IP])
-
-
-@pytest.fixture
 def pipeline(world, public_dns):
     """Sales Planning's connection (nothing is sent in these tests: the panel only configures)."""
-    return connection_create(
-        workspace=world.acme,
+    return connection_make(
+        world.acme,
         actor=world.alice,
-        name="Forecast pipeline",
         applications=[world.sales],
         url="https://pipeline.example.com/run",
         headers="",
@@ -144,13 +132,12 @@ def outbound_to_receiver(celery_worker_thread, settings):
 @pytest.fixture
 def receiver_connection(world, outbound_to_receiver, httpserver) -> Connection:
     """Sales Planning's connection to the test's receiver on 127.0.0.1."""
-    return connection_create(
-        workspace=world.acme,
+    return connection_make(
+        world.acme,
         actor=world.alice,
-        name="Forecast pipeline",
         applications=[world.sales],
         url=httpserver.url_for(HOOK),
-        headers=json.dumps({"Authorization": HEADER_VALUE}),
+        headers={"Authorization": HEADER_VALUE},
         body=BODY,
     )
 

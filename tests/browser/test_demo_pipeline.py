@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from datasets.models import Dataset, ImportJob
 from datasets.selectors import dataset_rows_visible
-from tests.conftest import PASSWORD
+from tests.support.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -140,9 +140,10 @@ def test_on_a_phone_the_delivery_log_shows_every_column_without_scrolling_sidewa
     from django.utils import timezone
 
     from integrations.models import Delivery
-    from tests.integrations.delivery_support import ledger_rows, make_connection
+    from tests.integrations.delivery_support import ledger_rows
+    from tests.support.connections import connection_make
 
-    connection = make_connection(world.acme, applications=[world.sales])
+    connection = connection_make(world.acme, applications=[world.sales])
     ledger_rows(
         connection,
         [timezone.now()],

@@ -14,8 +14,9 @@ from boards.models import Widget
 from boards.services import widget_create
 from datasets.importer import dataset_rows_import
 from datasets.services import dataset_create, import_configuration_create
-from integrations.services.connections import connection_create, connection_set_enabled
+from integrations.services.connections import connection_set_enabled
 from tests.browser.conftest import open_board
+from tests.support.connections import connection_make
 from workspace.models import ApplicationRole
 
 pytestmark = pytest.mark.browser
@@ -78,10 +79,9 @@ def test_a_widget_added_reaches_an_open_board_within_two_seconds(world, sign_in,
 def test_a_disabled_connection_reaches_an_open_board_within_two_seconds(
     world, sign_in, live_server, public_dns
 ):
-    connection = connection_create(
-        workspace=world.acme,
+    connection = connection_make(
+        world.acme,
         actor=world.alice,
-        name="Forecast pipeline",
         applications=[world.sales],
         url="https://hooks.example.com/forecast",
         headers="",

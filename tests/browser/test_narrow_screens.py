@@ -10,8 +10,8 @@ from boards.models import Widget
 from boards.services import widget_create
 from datasets.models import Dataset, DatasetRow
 from datasets.services import dataset_create, dataset_rows_changed
-from integrations.services.connections import connection_create
 from tests.browser.conftest import sign_in_on
+from tests.support.connections import connection_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,12 +63,13 @@ def test_it_keeps_the_board_and_the_connection_form_usable_at_375_px(
     world, new_page, live_server, outbound_to_receiver, public_dns, httpserver: HTTPServer
 ):
     httpserver.expect_request("/hooks/forecast", method="POST").respond_with_data("ok")
-    connection = connection_create(
-        workspace=world.acme,
+    connection = connection_make(
+        world.acme,
         actor=world.alice,
         name="Forecast pipeline with a rather long name",
         applications=[world.sales],
         url=httpserver.url_for("/hooks/forecast"),
+        headers="",
         body='{"scenario": "base"}',
     )
     widget_create(

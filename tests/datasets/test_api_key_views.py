@@ -9,7 +9,7 @@ from django.utils import timezone
 from datasets.api_key_services import api_key_create
 from datasets.models import ApiKey
 from integrations.models import AuditEntry
-from tests.conftest import PERSONAS
+from tests.support.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from datasets.models import Dataset
 from datasets.services import dataset_access_update, dataset_create
-from tests.conftest import PERSONAS
 from tests.datasets.test_dataset_create import CREATE_URL, dataset_post
 from tests.datasets.test_manage_permissions import assert_refused
+from tests.support.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PERSONAS
 from tests.datasets.conftest import GOOD_CSV, push
+from tests.support.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from datasets.models import Dataset, ImportConfiguration
-from tests.conftest import PERSONAS
 from tests.datasets.test_dataset_create import dataset_post
+from tests.support.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
-"""Helpers shared by the connection tests: DNS we control, recognisable secrets, and a
-connection set up exactly the way an admin's Setup does it."""
+"""Helpers shared by the connection tests: recognisable secrets, the Setup form as a browser
+sends it, and the connection that form makes (through tests/support/connections.py). Their names
+resolve through the `fake_dns` fixture (tests/support/resolver.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import json
 from django.db import connection as db
 
 from integrations.models import Connection
-from integrations.services.connections import connection_create
 from tests.secret_log_guard import SECRET_MARKER
+from tests.support.connections import connection_make
 from workspace.models import Application
 
-PUBLIC_IP = "93.184.216.34"
-PRIVATE_IP = "10.0.0.7"
 URL = "https://hooks.example.com/pipeline/run"
 # Values that must never be seen again after Setup: distinctive, so a search cannot miss them,
 # and marked, so the suite-wide log guard (tests/secret_log_guard.py) spots them in any log line.
@@ -24,27 +23,11 @@ HEADERS = json.dumps({"Authorization": HEADER_VALUE, "X-Team": TEAM_VALUE})
 BODY = json.dumps({"pipeline": "forecast", "token": BODY_TOKEN})
 SECRETS = (HEADER_VALUE, TEAM_VALUE, BODY_TOKEN)
 
-DNS = {
-    "hooks.example.com": [PUBLIC_IP],
-    "other.example.org": ["93.184.216.35"],
-    "intranet.example.com": [PRIVATE_IP],
-    "mixed.example.com": [PUBLIC_IP, "127.0.0.1"],
-}
-
-
-def fake_resolve(host: str, port: int) -> list[str]:
-    if host not in DNS:
-        raise OSError("Name or service not known")
-    return list(DNS[host])
-
-
-def use_fake_dns(monkeypatch) -> None:
-    monkeypatch.setattr("integrations.address_policy.resolve_host", fake_resolve)
-
 
 def set_up(world, *, name="Forecast pipeline", url=URL, headers=HEADERS, body=BODY, apps=None):
-    return connection_create(
-        workspace=world.acme,
+    """What Setup makes of form_data(): Alice's connection for Sales Planning."""
+    return connection_make(
+        world.acme,
         actor=world.alice,
         name=name,
         applications=[world.sales] if apps is None else apps,

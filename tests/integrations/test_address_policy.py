@@ -17,6 +17,7 @@ from integrations.address_policy import (
     parse_ipv4_literal,
     validate_endpoint_url,
 )
+from tests.support.resolver import fake_resolver
 
 DNS = {
     "api.example.com": ["93.184.216.34"],
@@ -34,12 +35,6 @@ DNS = {
 }
 
 
-def fake_resolve(host: str, port: int) -> list[str]:
-    if host not in DNS:
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-    return list(DNS[host])
-
-
 REAL_RESOLVE_HOST = address_policy.resolve_host
 
 
@@ -48,11 +43,12 @@ def no_real_dns(*args, **kwargs):
 
 
 @pytest.fixture(autouse=True)
-def _policy(settings, monkeypatch):
+def dns(settings, monkeypatch):
     settings.OUTBOUND_ALLOWLIST = []
     settings.OUTBOUND_ALLOW_HTTP = False
-    monkeypatch.setattr(address_policy, "resolve_host", fake_resolve)
     monkeypatch.setattr(socket, "getaddrinfo", no_real_dns)
+    with fake_resolver(DNS) as resolver:
+        yield resolver
 
 
 def rejection(url: str) -> ValidationError:
@@ -141,10 +137,10 @@ def test_it_says_the_same_for_a_private_name_as_for_a_name_that_does_not_resolve
     assert rejection(url).messages == rejection("https://nowhere.example/hook").messages
 
 
-def test_it_says_the_same_when_the_lookup_times_out(settings, monkeypatch):
+def test_it_says_the_same_when_the_lookup_times_out(settings, dns):
     settings.OUTBOUND_CONNECT_TIMEOUT = 0.05
     release = threading.Event()
-    monkeypatch.setattr(address_policy, "resolve_host", lambda host, port: release.wait(5))
+    dns.stall = release
     try:
         assert rejection("https://slow.example/").messages == [NAME_NOT_CALLABLE]
     finally:
@@ -265,9 +261,8 @@ def test_it_refuses_a_malformed_allowlist(settings):
         validate_endpoint_url("https://api.example.com/")
 
 
-def test_it_checks_again_at_send_time_and_returns_the_address_to_connect_to(monkeypatch):
-    answers = iter([["93.184.216.34"], ["127.0.0.1"]])
-    monkeypatch.setattr(address_policy, "resolve_host", lambda host, port: next(answers))
+def test_it_checks_again_at_send_time_and_returns_the_address_to_connect_to(dns):
+    dns.table["rebind.example"] = [["93.184.216.34"], ["127.0.0.1"]]
     validate_endpoint_url("https://rebind.example/")
     with pytest.raises(BlockedAddress) as caught:
         check_address_at_send("rebind.example", 443)
@@ -275,12 +270,9 @@ def test_it_checks_again_at_send_time_and_returns_the_address_to_connect_to(monk
     assert str(caught.value) == "Blocked: that address is not public"
 
 
-def test_it_sends_to_the_first_resolved_address_only_when_all_are_public():
-    DNS["two.example"] = ["93.184.216.34", "93.184.216.35"]
-    try:
-        assert check_address_at_send("two.example", 443) == "93.184.216.34"
-    finally:
-        del DNS["two.example"]
+def test_it_sends_to_the_first_resolved_address_only_when_all_are_public(dns):
+    dns.table["two.example"] = ["93.184.216.34", "93.184.216.35"]
+    assert check_address_at_send("two.example", 443) == "93.184.216.34"
     with pytest.raises(BlockedAddress):
         check_address_at_send("mixed.example", 443)
     with pytest.raises(UnresolvableHost, match="We could not resolve nowhere.example."):

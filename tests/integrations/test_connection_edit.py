@@ -155,11 +155,8 @@ def test_it_validates_a_changed_url_and_moves_the_host(world, connection):
     )
 
 
-def test_it_renames_without_resolving_an_unchanged_url_again(world, connection, monkeypatch):
-    def no_dns(host, port):
-        raise OSError("DNS is down")
-
-    monkeypatch.setattr("integrations.address_policy.resolve_host", no_dns)
+def test_it_renames_without_resolving_an_unchanged_url_again(world, connection, fake_dns):
+    fake_dns.table.clear()  # DNS is down: no name resolves
     world.client_for("alice").post(edit_url(connection), form_data(name="Renamed"))
     connection.refresh_from_db()
     assert connection.name == "Renamed"

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import AuditEntry, Connection
-from tests.conftest import PERSONAS
 from tests.integrations.connection_support import HEADERS, URL, form_data, set_up
+from tests.support.personas import PERSONAS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 

@@ -8,14 +8,14 @@ from django.urls import reverse
 
 from boards.models import Widget
 from integrations.models import Connection
-from tests.integrations.delivery_support import make_connection
+from tests.support.connections import connection_make
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def used_connection(world) -> Connection:
-    connection = make_connection(world.acme, applications=[world.sales])
+    connection = connection_make(world.acme, applications=[world.sales])
     for label in ("Refresh forecast", "Rebuild plan"):
         Widget.objects.create(
             board=world.sales_board, kind=Widget.Kind.ACTION, title=label, connection=connection
@@ -47,7 +47,7 @@ def test_confirming_disables_it(world, used_connection):
 
 
 def test_a_connection_no_button_uses_is_disabled_at_once(world):
-    connection = make_connection(world.acme, applications=[world.sales])
+    connection = connection_make(world.acme, applications=[world.sales])
     assert disable(world.client_for("alice"), connection).status_code == 302
     connection.refresh_from_db()
     assert not connection.enabled

@@ -10,12 +10,12 @@ from integrations.models import Connection
 from tests.integrations.connection_support import (
     BODY,
     HEADERS,
-    PRIVATE_IP,
     SECRETS,
     URL,
     field_html,
     form_data,
 )
+from tests.support.resolver import PRIVATE_IP
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 

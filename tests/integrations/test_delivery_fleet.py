@@ -29,9 +29,10 @@ from integrations.selectors.deliveries import CALLS_PER_HOST, delivery_sending_d
 from integrations.services import SOURCE_WIDGET, SendOrigin, connection_send
 from integrations.services.delivery_sweep import HAND_ON_AFTER, delivery_sweep
 from tests.celery_worker import celery_worker_process, worker_environment
-from tests.integrations.delivery_support import make_connection, serve
-from workspace.models import Membership, Workspace
-from workspace.services import membership_ensure, user_ensure
+from tests.integrations.delivery_support import serve
+from tests.support.connections import connection_make
+from tests.support.personas import clickers
+from workspace.models import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTS = {"a.test": ["127.0.0.1"], "b.test": ["127.0.0.1"]}
@@ -49,15 +50,6 @@ def outbound(settings):
     settings.OUTBOUND_ALLOW_HTTP = True
 
 
-def people(workspace: Workspace, count: int) -> list:
-    users = []
-    for n in range(count):
-        user = user_ensure(username=f"clicker{n}", password="correct horse battery staple")
-        membership_ensure(workspace=workspace, user=user, role=Membership.Role.MEMBER)
-        users.append(user)
-    return users
-
-
 def wait_until_all_final(message: str, workers=()) -> None:
     ends = time.monotonic() + WAIT
     while Delivery.objects.exclude(state=Delivery.State.FINAL).exists():
@@ -69,10 +61,10 @@ def wait_until_all_final(message: str, workers=()) -> None:
 
 def test_300_racing_clicks_over_2_hosts_send_exactly_100_to_each(outbound, tmp_path):
     workspace = Workspace.objects.create(name="Acme")
-    users = people(workspace, PROCESSES)
+    users = clickers(workspace, PROCESSES)
     receivers = {"a.test": serve(delay=0.05), "b.test": serve(delay=0.05)}
     connections = [
-        make_connection(workspace, name=name, url=f"http://{name}:{server.port}/run", body="")
+        connection_make(workspace, name=name, url=f"http://{name}:{server.port}/run", body="")
         for name, server in receivers.items()
     ]
     go_file = tmp_path / "go"
@@ -124,9 +116,9 @@ def test_300_racing_clicks_over_2_hosts_send_exactly_100_to_each(outbound, tmp_p
 
 def test_a_worker_killed_mid_send_leaves_one_final_record_per_click(outbound):
     workspace = Workspace.objects.create(name="Acme")
-    (user,) = people(workspace, 1)
+    (user,) = clickers(workspace, 1)
     slow = serve(delay=0.4)
-    connection = make_connection(workspace, url=f"http://a.test:{slow.port}/run", body="")
+    connection = connection_make(workspace, url=f"http://a.test:{slow.port}/run", body="")
     with celery_worker_process(concurrency=4, fake_dns=HOSTS, **WORKER_ENV) as worker:
         ids = [
             connection_send(

@@ -15,7 +15,7 @@ from integrations.models import Connection, Delivery
 from integrations.services import SOURCE_WIDGET, SendOrigin, connection_send
 from integrations.validators import parse_headers
 from tests.integrations.connection_support import form_data
-from tests.integrations.delivery_support import make_connection
+from tests.support.connections import connection_make
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def receiver(settings):
 
 
 def connection_to(world, receiver, headers=None):
-    return make_connection(
+    return connection_make(
         world.acme,
         url=f"http://127.0.0.1:{receiver.port}/hooks/forecast",
         headers=headers if headers is not None else {"X-Api-Key": "k-1"},
@@ -108,10 +108,7 @@ def test_a_connection_with_such_a_stored_header_sends_nothing(world, receiver):
 @pytest.mark.parametrize(
     "name", ["Switchboard-Delivery-Id", "SWITCHBOARD-DELIVERY-ID", "switchboard_delivery_id"]
 )
-def test_the_setup_form_refuses_it_in_any_spelling(world, name, monkeypatch):
-    monkeypatch.setattr(
-        "integrations.address_policy.resolve_host", lambda host, port: ["93.184.216.34"]
-    )
+def test_the_setup_form_refuses_it_in_any_spelling(world, name, public_dns):
     with pytest.raises(ValidationError, match="cannot be set"):
         parse_headers(json.dumps({name: "x"}))
     response = world.client_for("alice").post(

@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations import address_policy
 from integrations.models import Delivery
 from integrations.services.deliveries import delivery_record_unavailable
-from tests.conftest import PERSONAS
-from tests.integrations.delivery_support import FakeDNS, ledger_rows, make_connection
+from tests.integrations.delivery_support import ledger_rows
+from tests.support.connections import connection_make
+from tests.support.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 Outcome = Delivery.Outcome
@@ -18,10 +18,9 @@ URL = reverse("integrations:delivery_log_all")
 
 
 @pytest.fixture(autouse=True)
-def _outbound(settings, monkeypatch):
+def _outbound(settings, fake_dns):
     settings.OUTBOUND_ALLOWLIST = []
     settings.OUTBOUND_CALLS_PER_HOUR = 100
-    monkeypatch.setattr(address_policy, "resolve_host", FakeDNS())
 
 
 def minutes_ago(n: int):
@@ -32,9 +31,9 @@ def minutes_ago(n: int):
 def calls(world):
     """Acme: a live connection's call, a deleted connection's call, and a click on a button whose
     connection was already gone. Globex: one call of its own."""
-    live = make_connection(world.acme, name="Forecast pipeline")
+    live = connection_make(world.acme, name="Forecast pipeline")
     ledger_rows(live, [minutes_ago(1)], user=world.victor, widget_label="Refresh forecast")
-    gone = make_connection(
+    gone = connection_make(
         world.acme, name="Old pipeline", url="https://other.example.org/hooks/run"
     )
     ledger_rows(gone, [minutes_ago(2)], outcome=Outcome.FAILED, http_status=500)
@@ -49,7 +48,7 @@ def calls(world):
         detail="This button's connection was deleted",
     )
     Delivery.objects.filter(pk=orphan.pk).update(created_at=minutes_ago(3))
-    globex = make_connection(world.globex, name="Globex secret pipeline")
+    globex = connection_make(world.globex, name="Globex secret pipeline")
     ledger_rows(globex, [minutes_ago(1)])
     return live
 

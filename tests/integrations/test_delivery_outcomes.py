@@ -14,32 +14,24 @@ from integrations.models import Connection, Delivery
 from integrations.services.deliveries import delivery_record_unavailable, delivery_start
 from integrations.services.delivery_send import delivery_execute
 from integrations.services.delivery_words import delivery_public_message
-from tests.integrations.delivery_support import (
-    BODY,
-    BODY_VALUE,
-    KEY_VALUE,
-    URL,
-    FakeDNS,
-    ledger_rows,
-    make_connection,
-)
+from tests.integrations.delivery_support import ledger_rows
+from tests.support.connections import BODY, BODY_VALUE, KEY_VALUE, URL, connection_make
 
 Outcome = Delivery.Outcome
 
 
 @pytest.fixture(autouse=True)
-def _outbound(settings, monkeypatch):
+def _outbound(settings, fake_dns):
     settings.OUTBOUND_ALLOWLIST = []
     settings.OUTBOUND_ALLOW_HTTP = False
     settings.OUTBOUND_READ_TIMEOUT = 10.0
     settings.OUTBOUND_DEADLINE = 15.0
     settings.OUTBOUND_CALLS_PER_HOUR = 100
-    monkeypatch.setattr(address_policy, "resolve_host", FakeDNS())
 
 
 @pytest.fixture
 def connection(world):
-    return make_connection(world.acme, applications=[world.sales])
+    return connection_make(world.acme, applications=[world.sales])
 
 
 def click(connection, user, *, widget_id=7, **extra):
@@ -97,7 +89,7 @@ def test_it_records_a_timeout(world, connection):
 @responses.activate
 def test_it_blocks_a_private_literal_at_send_and_gives_the_slot_back(world):
     # Stored before the rules caught it: the send-time check is what stops it.
-    connection = make_connection(world.acme, url="https://127.0.0.1/admin")
+    connection = connection_make(world.acme, url="https://127.0.0.1/admin")
     delivery = click(connection, world.alice)
     assert (delivery.outcome, delivery.detail) == (
         Outcome.BLOCKED,
@@ -108,11 +100,10 @@ def test_it_blocks_a_private_literal_at_send_and_gives_the_slot_back(world):
 
 
 @responses.activate
-def test_it_blocks_a_name_that_rebinds_to_loopback_after_setup(world, monkeypatch):
-    dns = FakeDNS({"api.example.com": [["93.184.216.34"], ["127.0.0.1"]]})
-    monkeypatch.setattr(address_policy, "resolve_host", dns)
+def test_it_blocks_a_name_that_rebinds_to_loopback_after_setup(world, fake_dns):
+    fake_dns.table["api.example.com"] = [["93.184.216.34"], ["127.0.0.1"]]
     address_policy.validate_endpoint_url(URL)  # setup saw a public address
-    connection = make_connection(world.acme)
+    connection = connection_make(world.acme)
     delivery = click(connection, world.victor)
     assert (delivery.outcome, delivery.detail) == (
         Outcome.BLOCKED,
@@ -160,8 +151,8 @@ def test_it_counts_the_quota_per_workspace_and_host(world, connection):
     responses.post(URL, body="ok")
     responses.post("https://other.example.org/run", body="ok")
     seed_ledger(connection, world.alice, [timezone.now() - timedelta(minutes=1)] * 100)
-    other_host = make_connection(world.acme, name="Other", url="https://other.example.org/run")
-    other_workspace = make_connection(world.globex)
+    other_host = connection_make(world.acme, name="Other", url="https://other.example.org/run")
+    other_workspace = connection_make(world.globex)
     assert click(other_host, world.alice).outcome == Outcome.SUCCEEDED
     assert click(other_workspace, world.oscar).outcome == Outcome.SUCCEEDED
     assert click(connection, world.alice).outcome == Outcome.REFUSED

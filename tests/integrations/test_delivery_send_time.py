@@ -8,13 +8,12 @@ import pytest
 import responses
 from django.utils import timezone
 
-from integrations import address_policy
 from integrations.models import Delivery
 from integrations.selectors.deliveries import delivery_max_wait, host_quota
 from integrations.services.connections import connection_update
 from integrations.services.deliveries import delivery_start
 from integrations.services.delivery_send import delivery_execute
-from tests.integrations.delivery_support import URL, FakeDNS, make_connection
+from tests.support.connections import URL, connection_make
 
 pytestmark = pytest.mark.django_db
 Outcome = Delivery.Outcome
@@ -22,12 +21,11 @@ OTHER_URL = "https://other.example.org/hooks/forecast"
 
 
 @pytest.fixture(autouse=True)
-def _outbound(settings, monkeypatch):
+def _outbound(settings, fake_dns):
     settings.OUTBOUND_ALLOWLIST = []
     settings.OUTBOUND_CONNECT_TIMEOUT = 5.0
     settings.OUTBOUND_DEADLINE = 15.0
     settings.OUTBOUND_CALLS_PER_HOUR = 100
-    monkeypatch.setattr(address_policy, "resolve_host", FakeDNS())
 
 
 @pytest.fixture
@@ -40,7 +38,7 @@ def receiver():
 
 @pytest.fixture
 def connection(world):
-    connection = make_connection(world.acme, applications=[world.sales])
+    connection = connection_make(world.acme, applications=[world.sales])
     connection.created_by = world.alice  # as Setup records it, so the admin's edit validates
     connection.save(update_fields=["created_by"])
     return connection
@@ -160,7 +158,7 @@ def test_it_still_sends_when_only_the_path_changed_after_the_click(world, connec
 @responses.activate
 def test_headers_saved_before_a_rule_was_added_are_not_sent(world):
     # Stored directly, as an older release's setup would have saved them.
-    connection = make_connection(world.acme, headers={"X-Real-IP": "203.0.113.7"})
+    connection = connection_make(world.acme, headers={"X-Real-IP": "203.0.113.7"})
     delivery = delivery_start(connection=connection, user=world.alice, source=Delivery.Source.TEST)
     delivery = delivery_execute(delivery_id=delivery.pk)
     assert delivery.outcome == Delivery.Outcome.BLOCKED

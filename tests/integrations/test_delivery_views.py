@@ -10,27 +10,26 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations import address_policy
 from integrations.models import Delivery
 from integrations.services.deliveries import delivery_start
 from integrations.services.delivery_send import delivery_execute
-from tests.conftest import PERSONAS
-from tests.integrations.delivery_support import URL, FakeDNS, ledger_rows, make_connection
+from tests.integrations.delivery_support import ledger_rows
+from tests.support.connections import URL, connection_make
+from tests.support.personas import PERSONAS
 
 Outcome = Delivery.Outcome
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def _outbound(settings, monkeypatch):
+def _outbound(settings, fake_dns):
     settings.OUTBOUND_ALLOWLIST = []
     settings.OUTBOUND_CALLS_PER_HOUR = 100
-    monkeypatch.setattr(address_policy, "resolve_host", FakeDNS())
 
 
 @pytest.fixture
 def connection(world):
-    return make_connection(world.acme, applications=[world.sales])
+    return connection_make(world.acme, applications=[world.sales])
 
 
 def record(connection, n=1, *, outcome=Outcome.SUCCEEDED, minutes_ago=1, **fields):
@@ -70,7 +69,7 @@ def test_it_lets_only_the_workspace_admin_in(world, connection, persona):
 @responses.activate
 def test_it_sends_nothing_for_another_workspaces_connection(world):
     responses.post(URL, body="ok")
-    globex_connection = make_connection(world.globex)
+    globex_connection = connection_make(world.globex)
     response = world.client_for("alice").post(
         reverse("integrations:connection_test", args=[globex_connection.pk]), **HTMX
     )
@@ -183,7 +182,7 @@ def test_it_explains_an_unknown_outcome_next_to_the_filter_and_shows_everything(
 
 def test_it_shows_the_calls_left_this_hour_per_host(world, connection, settings):
     settings.TIME_ZONE = "UTC"
-    other = make_connection(world.acme, name="Other", url="https://other.example.org/run")
+    other = connection_make(world.acme, name="Other", url="https://other.example.org/run")
     record(connection, 100, minutes_ago=10)
     record(other, 3)
     page = (
@@ -254,7 +253,7 @@ def test_it_shows_a_call_to_its_clicker_and_the_admin_only(world, connection):
 
 def test_it_hides_another_workspaces_call_from_the_admin(world):
     globex_delivery = delivery_start(
-        connection=make_connection(world.globex), user=world.oscar, source="test"
+        connection=connection_make(world.globex), user=world.oscar, source="test"
     )
     client = world.client_for("alice")
     url = reverse("integrations:delivery_status", args=[globex_delivery.pk])

@@ -17,9 +17,10 @@ from integrations.models import Delivery
 from integrations.selectors.deliveries import CALLS_PER_HOST
 from integrations.services import SOURCE_TEST, SOURCE_WIDGET, SendOrigin, connection_send
 from tests.celery_worker import celery_worker_process
-from tests.integrations.delivery_support import make_connection, serve
+from tests.integrations.delivery_support import serve
+from tests.support.connections import connection_make
+from tests.support.personas import member_make
 from workspace.models import Membership, Workspace
-from workspace.services import membership_ensure, user_ensure
 
 WAIT = 30  # seconds; generous, only reached when something is wrong
 HOSTS = {"slow.test": ["127.0.0.1"], "fast.test": ["127.0.0.1"]}
@@ -47,9 +48,7 @@ def finished(*ids: int) -> bool:
 @pytest.fixture
 def alice():
     workspace = Workspace.objects.create(name="Acme")
-    user = user_ensure(username="alice", password="correct horse battery staple")
-    membership_ensure(workspace=workspace, user=user, role=Membership.Role.ADMIN)
-    return user
+    return member_make(workspace=workspace, username="alice", role=Membership.Role.ADMIN)
 
 
 @pytest.mark.django_db(transaction=True)  # the worker process sees committed rows only
@@ -58,7 +57,7 @@ def test_the_click_answers_at_once_and_the_worker_records_the_result(settings, a
     settings.OUTBOUND_ALLOW_HTTP = True
     receiver = serve()
     workspace = Workspace.objects.get()
-    connection = make_connection(workspace, url=f"http://127.0.0.1:{receiver.port}/run", body="")
+    connection = connection_make(workspace, url=f"http://127.0.0.1:{receiver.port}/run", body="")
     with celery_worker_process(concurrency=2, **WORKER_ENV) as worker:
         status = connection_send(connection=connection, user=alice, source=SOURCE_TEST)
         assert (status.state, status.final) == ("waiting", False)
@@ -82,10 +81,10 @@ def test_a_fast_service_is_served_while_a_slow_one_holds_a_dozen_calls(settings,
     settings.OUTBOUND_ALLOW_HTTP = True
     slow, fast = serve(hold=True, hold_seconds=WAIT * 2), serve()
     workspace = Workspace.objects.get()
-    slow_connection = make_connection(
+    slow_connection = connection_make(
         workspace, name="Slow", url=f"http://slow.test:{slow.port}/run", body=""
     )
-    fast_connection = make_connection(
+    fast_connection = connection_make(
         workspace, name="Fast", url=f"http://fast.test:{fast.port}/run", body=""
     )
     try:

@@ -21,8 +21,8 @@ from integrations.models import Delivery
 from integrations.services.deliveries import delivery_start
 from integrations.services.delivery_send import delivery_execute
 from integrations.services.masking import REDACTED
-from tests.integrations.delivery_support import make_connection
 from tests.secret_log_guard import SECRET_MARKER
+from tests.support.connections import connection_make
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def receiver(settings):
 
 def connection_to(receiver: HTTPServer, world, *, secret: str, **fields):
     basic = base64.b64encode(f"forecast:{BASIC_PASSWORD}".encode()).decode()
-    return make_connection(
+    return connection_make(
         world.acme,
         url=receiver.url_for(f"/echo?secret={quote(secret)}"),
         headers={"Authorization": f"Bearer {CREDENTIAL}", "X-Service-Auth": f"Basic {basic}"},

@@ -9,12 +9,11 @@ import responses
 from django.urls import reverse
 from django.utils.html import escape
 
-from integrations import address_policy
 from integrations.models import Delivery
 from integrations.services.deliveries import delivery_start
 from integrations.services.delivery_send import delivery_execute
-from tests.integrations.delivery_support import URL, FakeDNS, make_connection
 from tests.secret_log_guard import SECRET_MARKER
+from tests.support.connections import URL, connection_make
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +26,14 @@ PARSED = json.loads(BODY)
 
 
 @pytest.fixture(autouse=True)
-def _outbound(settings, monkeypatch):
+def _outbound(settings, fake_dns):
     settings.OUTBOUND_ALLOWLIST = []
     settings.OUTBOUND_CALLS_PER_HOUR = 100
-    monkeypatch.setattr(address_policy, "resolve_host", FakeDNS())
 
 
 @pytest.fixture
 def connection(world):
-    return make_connection(
+    return connection_make(
         world.acme, headers={"X-Api-Key": HEADER_VALUE}, body=BODY, applications=[world.sales]
     )
 
@@ -113,7 +111,7 @@ def test_it_masks_a_secret_cut_in_half_by_the_excerpt_limit(world, connection):
 
 @responses.activate
 def test_it_leaves_short_numbers_and_ordinary_text_alone(world):
-    connection = make_connection(world.acme, headers={}, body='{"n": 7, "on": false}')
+    connection = connection_make(world.acme, headers={}, body='{"n": 7, "on": false}')
     responses.post(URL, body='{"queued": 7, "on": false, "id": 123456}')
     delivery = send(connection, world.alice)
     assert delivery.response_excerpt == '{"queued": 7, "on": false, "id": 123456}'

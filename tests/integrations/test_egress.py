@@ -10,15 +10,10 @@ import requests
 import responses
 from pytest_httpserver import HTTPServer
 
-from integrations import address_policy
 from integrations.address_policy import validate_endpoint_url
 from integrations.egress import Outcome, post_json
-from tests.integrations.delivery_support import (
-    BODY_VALUE,
-    KEY_VALUE,
-    PUBLIC_IP,
-    FakeDNS,
-)
+from tests.support.connections import BODY_VALUE, KEY_VALUE
+from tests.support.resolver import PUBLIC_IP, fake_resolver
 
 URL = "https://api.example.com/hooks/run"
 SECRET_HEADERS = {"X-Api-Key": KEY_VALUE}
@@ -27,7 +22,7 @@ KEY = "5b0bd6c3-8a4e-4a8e-9a53-3f1f1f2f9c11"
 
 
 @pytest.fixture(autouse=True)
-def dns(settings, monkeypatch):
+def dns(settings):
     settings.OUTBOUND_ALLOWLIST = []
     settings.OUTBOUND_ALLOW_HTTP = False
     settings.OUTBOUND_CONNECT_TIMEOUT = 5.0
@@ -35,9 +30,8 @@ def dns(settings, monkeypatch):
     settings.OUTBOUND_DEADLINE = 15.0
     settings.OUTBOUND_MAX_RESPONSE_BYTES = 65536
     settings.SWITCHBOARD_VERSION = "0.1.0"
-    fake = FakeDNS({"api.example.com": [PUBLIC_IP]})
-    monkeypatch.setattr(address_policy, "resolve_host", fake)
-    return fake
+    with fake_resolver({"api.example.com": [PUBLIC_IP]}) as resolver:
+        yield resolver
 
 
 def send(url=URL, headers=SECRET_HEADERS, body=SECRET_BODY):

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 import pytest
 import responses
 
-from integrations import address_policy
 from integrations.egress import Outcome, post_json
 
 # The egress settings, the fake resolver and the local-receiver switch are shared with the main
 # egress tests.
 from tests.integrations.test_egress import dns, local, send  # noqa: F401 (fixtures)
+from tests.support.resolver import fake_resolver
 
 
 @contextmanager
@@ -71,17 +71,14 @@ def test_a_slow_drip_stops_at_the_deadline(settings, prelude, drip, status):
     assert 1.4 < elapsed < 7.5  # room for a slow machine, far below the drip's 30 s
 
 
-def test_a_resolver_that_never_answers_is_a_timeout_and_sends_nothing(settings, monkeypatch):
+def test_a_resolver_that_never_answers_is_a_timeout_and_sends_nothing(settings):
     settings.OUTBOUND_CONNECT_TIMEOUT = 0.2
     release = threading.Event()
-
-    def hanging_resolver(host, port):
-        release.wait(30)
-        return ["93.184.216.34"]
-
-    monkeypatch.setattr(address_policy, "resolve_host", hanging_resolver)
     try:
-        with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        with (
+            fake_resolver({"slow-dns.example": ["93.184.216.34"]}, stall=release),
+            responses.RequestsMock(assert_all_requests_are_fired=False) as mocked,
+        ):
             mocked.post("https://slow-dns.example/hook", status=200)
             result = post_json(
                 url="https://slow-dns.example/hook",

@@ -17,6 +17,7 @@ from tests.integrations.connection_support import (
     SECRETS,
     form_data,
 )
+from tests.support.personas import superuser_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_dns")]
 
@@ -50,7 +51,7 @@ def pages_after_setup(world, connection):
     ]
 
 
-def test_no_page_or_log_line_shows_a_secret_after_setup(world, caplog, django_user_model):
+def test_no_page_or_log_line_shows_a_secret_after_setup(world, caplog):
     caplog.set_level(logging.DEBUG)
     client = world.client_for("alice")
     response = client.post(
@@ -77,8 +78,7 @@ def test_no_page_or_log_line_shows_a_secret_after_setup(world, caplog, django_us
             response = client.post(edit, data, follow=True, **extra)
             assert_no_secret(response.content.decode(), f"POST {edit}")
 
-    superuser = django_user_model.objects.create_superuser("root", "root@example.com", "x" * 16)
-    client.force_login(superuser)
+    client.force_login(superuser_make())
     for model in ADMIN_MODELS:
         for url in [reverse(f"admin:{model}_changelist")]:
             assert_no_secret(client.get(url).content.decode(), url)

@@ -3,13 +3,11 @@
 import pytest
 import responses
 
-from integrations import address_policy
 from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import calls_left_this_hour
-from integrations.services.connections import connection_create
 from integrations.services.deliveries import delivery_start
 from integrations.services.delivery_send import delivery_execute
-from tests.integrations.delivery_support import FakeDNS, make_connection
+from tests.support.connections import connection_make
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +24,21 @@ SPELLINGS = [
 
 
 @pytest.fixture(autouse=True)
-def _outbound(settings, monkeypatch):
+def _outbound(settings, fake_dns):
     settings.OUTBOUND_ALLOWLIST = []
     settings.OUTBOUND_CALLS_PER_HOUR = 6
-    monkeypatch.setattr(address_policy, "resolve_host", FakeDNS())
 
 
 def test_it_counts_seven_spellings_of_one_address_as_one_host(world):
     connections = [
-        connection_create(
-            workspace=world.acme,
+        connection_make(
+            world.acme,
             actor=world.alice,
             name=f"Spelling {n}",
             applications=[world.sales],
             url=f"https://{spelling}/hooks/run",
+            headers="",
+            body="",
         )
         for n, spelling in enumerate(SPELLINGS)
     ]
@@ -60,7 +59,7 @@ def test_it_counts_seven_spellings_of_one_address_as_one_host(world):
 @responses.activate
 def test_it_counts_a_connection_saved_with_an_odd_spelling_under_the_address(world):
     # Saved before setup stored the canonical spelling: the host column holds it as typed.
-    legacy = make_connection(world.acme, url="https://0x8080808/hooks/run")
+    legacy = connection_make(world.acme, url="https://0x8080808/hooks/run")
     assert legacy.host == "0x8080808"
     responses.post("https://8.8.8.8/hooks/run", body="ok")
 

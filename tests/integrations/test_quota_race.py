@@ -16,9 +16,10 @@ from django.db import connection as db
 from django.utils import timezone
 
 from integrations.models import Delivery
-from tests.integrations.delivery_support import make_connection, serve
-from workspace.models import Membership, Workspace
-from workspace.services import membership_ensure, user_ensure
+from tests.integrations.delivery_support import serve
+from tests.support.connections import connection_make
+from tests.support.personas import clickers
+from workspace.models import Workspace
 
 PROCESSES = 4
 CLICKS_PER_PROCESS = 75
@@ -48,13 +49,9 @@ def database_url() -> str:
 @pytest.mark.django_db(transaction=True)  # committed rows: the children must see them
 def test_it_sends_exactly_100_of_300_clicks_racing_from_4_processes(receiver, tmp_path):
     workspace = Workspace.objects.create(name="Acme")
-    users = []
-    for n in range(PROCESSES):
-        user = user_ensure(username=f"clicker{n}", password="correct horse battery staple")
-        membership_ensure(workspace=workspace, user=user, role=Membership.Role.MEMBER)
-        users.append(user)
+    users = clickers(workspace, PROCESSES)
     port = receiver.server_address[1]
-    connection = make_connection(workspace, url=f"http://127.0.0.1:{port}/hooks/run")
+    connection = connection_make(workspace, url=f"http://127.0.0.1:{port}/hooks/run")
     go_file = tmp_path / "go"
     env = {
         **os.environ,

@@ -5,13 +5,13 @@ import logging
 
 from integrations.validators import validate_body_text
 from tests.integrations.connection_support import BODY, BODY_TOKEN, HEADER_VALUE, SECRETS
-from tests.integrations.delivery_support import BODY_VALUE, HEADERS, KEY_VALUE
 from tests.secret_log_guard import (
     SECRET_MARKER,
     LogRecorder,
     installed_recorder,
     lines_with_secrets,
 )
+from tests.support.connections import BODY_VALUE, HEADERS, KEY_VALUE
 
 
 def test_it_marks_every_secret_the_tests_configure():

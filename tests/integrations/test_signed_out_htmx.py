@@ -4,9 +4,8 @@ whole, instead of getting the sign-in form swapped into that box."""
 import pytest
 from django.urls import reverse
 
-from integrations import address_policy
 from integrations.services.deliveries import delivery_start
-from tests.integrations.delivery_support import FakeDNS, make_connection
+from tests.support.connections import connection_make
 
 pytestmark = pytest.mark.django_db
 
@@ -14,9 +13,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def connection(world, monkeypatch):
-    monkeypatch.setattr(address_policy, "resolve_host", FakeDNS())
-    return make_connection(world.acme, applications=[world.sales])
+def connection(world, fake_dns):
+    return connection_make(world.acme, applications=[world.sales])
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 from django.views import defaults
+
+from tests.support.personas import person_without_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +69,7 @@ def test_an_expired_form_says_what_to_do(world):
 
 def test_someone_in_no_workspace_is_told_so(world):
     client = Client()
-    client.force_login(User.objects.create_user(username="newcomer", password="x" * 12))
+    client.force_login(person_without_workspace("newcomer"))
     response = client.get("/")
     assert response.status_code == 200
     page = response.content.decode()

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.support.personas import person_without_workspace
+
 pytestmark = pytest.mark.django_db
 
 
@@ -38,8 +40,8 @@ def test_it_sends_anonymous_visitors_to_sign_in(world):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_it_tells_a_user_without_a_workspace_to_ask_for_one(db, django_user_model, client):
-    client.force_login(django_user_model.objects.create_user("loner", password="x" * 12))
+def test_it_tells_a_user_without_a_workspace_to_ask_for_one(db, client):
+    client.force_login(person_without_workspace("loner"))
     response = client.get("/")
     assert response.status_code == 200
     assert "You are not in a workspace yet" in response.content.decode()
