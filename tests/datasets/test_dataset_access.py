@@ -35,7 +35,7 @@ def test_it_adds_a_dataset_with_application_access(world):
     response = world.client_for("alice").post(CREATE_URL, data, follow=True)
     assert response.redirect_chain == [(reverse("datasets:list"), 302)]
     assert granted(Dataset.objects.get(name="Pipeline")) == ["Sales Planning"]
-    assert "<td>Sales Planning</td>" in response.content.decode()
+    assert '<td data-label="Application access">Sales Planning</td>' in response.content.decode()
 
 
 def test_it_adds_a_dataset_shared_with_no_application(world):
@@ -96,7 +96,7 @@ def forecast_shared(forecast, world):
 def test_it_links_each_dataset_to_its_access_page(world, forecast_shared):
     page = world.client_for("alice").get(reverse("datasets:list")).content.decode()
     assert f'href="{access_url(forecast_shared)}"' in page
-    assert "<td>Sales Planning</td>" in page
+    assert '<td data-label="Application access">Sales Planning</td>' in page
 
 
 def test_it_changes_a_datasets_application_access(world, forecast_shared):

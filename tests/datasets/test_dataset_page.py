@@ -29,7 +29,7 @@ def test_it_lists_columns_rows_last_update_and_configuration_ids(world, forecast
     page = world.client_for("alice").get(reverse("datasets:list")).content.decode()
     assert 'month <span class="muted small">(date)</span>' in page
     assert 'Revenue <span class="muted small">(number)</span>' in page
-    assert '<td class="num">2</td>' in page
+    assert '<td class="num" data-label="Rows">2</td>' in page
     assert "Never imported" not in page
     assert f"<code>{forecast.configuration.pk}</code>" in page
     assert "Forecast push" in page and "Replace all rows" in page

@@ -117,7 +117,7 @@ def test_it_shows_the_trail_to_the_workspace_admin(world):
     assert "Set up <strong>Forecast pipeline</strong>" in page
     assert "Name: Forecast pipeline → Nightly forecast" in page
     assert "Disabled <strong>Nightly forecast</strong>" in page
-    assert page.count("<td>alice</td>") == 3
+    assert page.count('<td data-label="Who">alice</td>') == 3
     assert not any(secret in page for secret in SECRETS)
 
 
