@@ -22,10 +22,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, Exists, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from integrations.address_policy import canonical_host
@@ -33,6 +43,7 @@ from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import (
     delivery_max_wait,
     delivery_sending_dead_after,
+    quota_counted_for,
     quota_next_possible_for,
 )
 from integrations.services import delivery_words as words
@@ -84,22 +95,24 @@ def delivery_start(
         # Read the clock only once the lock is ours, so the ledger's times follow the lock order.
         now = timezone.now()
         # Checked afresh under the lock: the caller's copy may predate an admin's change.
-        current = _current_state(connection, application)
+        current = _current_state(connection, application, fields, host=host, now=now)
         if current is None:
             fields["connection"] = None
             return _record(fields, Outcome.BLOCKED, Reason.DELETED, words.DELETED, now=now)
-        enabled, granted = current
-        if not enabled:
+        if not current.enabled:
             return _record(fields, Outcome.BLOCKED, Reason.DISABLED, words.DISABLED, now=now)
-        if application is not None and not granted:
+        if application is not None and not current.granted:
             detail = words.not_shared_words(application.name)
             return _record(fields, Outcome.BLOCKED, Reason.NOT_SHARED, detail, now=now)
-        if _in_flight(fields, now=now).exists():
+        if current.in_flight:
             return _record(fields, Outcome.DUPLICATE, Reason.DUPLICATE, words.DUPLICATE, now=now)
-        next_at = quota_next_possible_for(workspace_id=connection.workspace_id, host=host, now=now)
-        if next_at is not None:
-            detail = quota_refusal_message(next_possible_at=next_at)
-            return _record(fields, Outcome.REFUSED, Reason.QUOTA, detail, now=now)
+        if current.counted >= settings.OUTBOUND_CALLS_PER_HOUR:
+            next_at = quota_next_possible_for(
+                workspace_id=connection.workspace_id, host=host, now=now
+            )
+            if next_at is not None:
+                detail = quota_refusal_message(next_possible_at=next_at)
+                return _record(fields, Outcome.REFUSED, Reason.QUOTA, detail, now=now)
         return _record(
             fields, Outcome.PENDING, Reason.NONE, words.WAITING, now=now, counts_toward_quota=True
         )
@@ -137,11 +150,24 @@ def delivery_record_unavailable(
     return _record(fields, Outcome.BLOCKED, reason, detail[:300], unchecked=("host",))
 
 
+class _CurrentState(NamedTuple):
+    enabled: bool
+    granted: bool  # shared with the board's application (True without one)
+    in_flight: bool  # the same person's previous click on the same button is unfinished
+    counted: int  # calls counted against the host in the rolling hour
+
+
 def _current_state(
-    connection: Connection, application: Application | None
-) -> tuple[bool, bool] | None:
-    """(enabled, shared with `application`) as the database has them now, in one query; None
-    when the connection is gone. Without an application, shared is True."""
+    connection: Connection,
+    application: Application | None,
+    fields: dict[str, Any],
+    *,
+    host: str,
+    now: datetime,
+) -> _CurrentState | None:
+    """Everything the click's decision reads, as the database has it now, in one query (the
+    host lock is held meanwhile, so every statement saved keeps other clicks waiting less);
+    None when the connection is gone."""
     rows = Connection.objects.filter(pk=connection.pk)
     if application is None or application.workspace_id != connection.workspace_id:
         granted: Any = Value(application is None, output_field=BooleanField())
@@ -151,7 +177,19 @@ def _current_state(
                 connection_id=connection.pk, application_id=application.pk
             )
         )
-    return rows.annotate(granted=granted).values_list("enabled", "granted").first()
+    counted = quota_counted_for(workspace_id=connection.workspace_id, host=host, now=now)
+    # COUNT without GROUP BY: always one row, 0 when nothing was counted.
+    used = counted.order_by().annotate(n=Func("id", function="COUNT")).values("n")
+    found = (
+        rows.annotate(
+            granted=granted,
+            in_flight=Exists(_in_flight(fields, now=now)),
+            counted=Subquery(used, output_field=IntegerField()),
+        )
+        .values_list("enabled", "granted", "in_flight", "counted")
+        .first()
+    )
+    return None if found is None else _CurrentState(*found)
 
 
 def _in_flight(fields: dict[str, Any], *, now: datetime) -> QuerySet[Delivery]:
