@@ -25,25 +25,16 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import (
-    BooleanField,
-    Exists,
-    Func,
-    IntegerField,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
 from django.utils import timezone
 
 from integrations.address_policy import canonical_host
 from integrations.models import Connection, Delivery
 from integrations.selectors.deliveries import (
+    QUOTA_WINDOW,
     delivery_max_wait,
     delivery_sending_dead_after,
-    quota_counted_for,
     quota_next_possible_for,
 )
 from integrations.services import delivery_words as words
@@ -56,6 +47,9 @@ Reason = Delivery.Reason
 State = Delivery.State
 
 _RELATED = ["workspace", "connection", "user"]
+_CONNECTIONS = Connection._meta.db_table
+_SHARED = Connection.applications.through._meta.db_table
+_DELIVERIES = Delivery._meta.db_table
 
 
 def delivery_start(
@@ -165,49 +159,65 @@ def _current_state(
     host: str,
     now: datetime,
 ) -> _CurrentState | None:
-    """Everything the click's decision reads, as the database has it now, in one query (the
-    host lock is held meanwhile, so every statement saved keeps other clicks waiting less);
-    None when the connection is gone."""
-    rows = Connection.objects.filter(pk=connection.pk)
-    if application is None or application.workspace_id != connection.workspace_id:
-        granted: Any = Value(application is None, output_field=BooleanField())
-    else:
-        granted = Exists(
-            Connection.applications.through.objects.filter(
-                connection_id=connection.pk, application_id=application.pk
-            )
-        )
-    counted = quota_counted_for(workspace_id=connection.workspace_id, host=host, now=now)
-    # COUNT without GROUP BY: always one row, 0 when nothing was counted.
-    used = counted.order_by().annotate(n=Func("id", function="COUNT")).values("n")
-    found = (
-        rows.annotate(
-            granted=granted,
-            in_flight=Exists(_in_flight(fields, now=now)),
-            counted=Subquery(used, output_field=IntegerField()),
-        )
-        .values_list("enabled", "granted", "in_flight", "counted")
-        .first()
-    )
-    return None if found is None else _CurrentState(*found)
+    """Everything the click's decision reads, as the database has it now, in one statement;
+    None when the connection is gone.
 
-
-def _in_flight(fields: dict[str, Any], *, now: datetime) -> QuerySet[Delivery]:
-    """The same person's unfinished click on the same button (widget, or the admin Test).
-
-    A row past its time is not counted, swept or not (it reads as final: see
-    `delivery_effective_state`), so one crash cannot disable a button for good.
+    Written as SQL rather than built by the ORM: this runs on every click while the host lock is
+    held, and assembling the same query from Exists/Subquery expressions cost more than running
+    it. The ORM's own spelling of each part: `quota_counted_for` (the count), and for the repeat
+    check the unfinished rows `delivery_effective_state` still reads as pending. A row past its
+    time is not counted, swept or not, so one crash cannot disable a button for good.
     """
-    if fields["user"] is None:
-        return Delivery.objects.none()
-    waiting = Q(state=State.WAITING, created_at__gt=now - delivery_max_wait())
-    sending = Q(state=State.SENDING, sending_started_at__gt=now - delivery_sending_dead_after())
-    pending = Delivery.objects.filter(waiting | sending, user=fields["user"])
-    if fields["widget_id"] is not None:
-        return pending.filter(widget_id=fields["widget_id"])
-    return pending.filter(
-        connection=fields["connection"], source=fields["source"], widget_id__isnull=True
+    # Table names come from the models and every value is a parameter: nothing here is input.
+    at = db_connection.ops.adapt_datetimefield_value
+    params: list[Any] = []
+    if application is None or application.workspace_id != connection.workspace_id:
+        granted = "%s"
+        params.append(application is None)
+    else:
+        granted = (
+            f"EXISTS (SELECT 1 FROM {_SHARED} WHERE connection_id = %s AND application_id = %s)"  # noqa: S608
+        )
+        params += [connection.pk, application.pk]
+    user = fields["user"]
+    if user is None:
+        in_flight = "%s"
+        params.append(False)
+    else:
+        # The same person's unfinished click on the same button (widget, or the admin Test).
+        same_button = (
+            "widget_id = %s"
+            if fields["widget_id"] is not None
+            else "connection_id = %s AND source = %s AND widget_id IS NULL"
+        )
+        in_flight = (
+            f"EXISTS (SELECT 1 FROM {_DELIVERIES} WHERE user_id = %s AND {same_button}"  # noqa: S608
+            " AND ((state = %s AND created_at > %s) OR (state = %s AND sending_started_at > %s)))"
+        )
+        params.append(user.pk)
+        if fields["widget_id"] is not None:
+            params.append(fields["widget_id"])
+        else:
+            params += [connection.pk, str(fields["source"])]
+        params += [
+            State.WAITING.value,  # plain str: a driver may not know the enum type
+            at(now - delivery_max_wait()),
+            State.SENDING.value,
+            at(now - delivery_sending_dead_after()),
+        ]
+    counted = (
+        f"(SELECT COUNT(*) FROM {_DELIVERIES} WHERE workspace_id = %s AND host = %s"  # noqa: S608
+        " AND counts_toward_quota = %s AND created_at > %s)"
     )
+    params += [connection.workspace_id, host, True, at(now - QUOTA_WINDOW), connection.pk]
+    sql = f"SELECT enabled, {granted}, {in_flight}, {counted} FROM {_CONNECTIONS} WHERE id = %s"  # noqa: S608
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    enabled, shared, busy, used = found
+    return _CurrentState(bool(enabled), bool(shared), bool(busy), int(used))
 
 
 def _record(
