@@ -15,12 +15,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from boards.action_reads import action_card_get
 from boards.kinds import WidgetCard
-from boards.models import Board, Widget
+from boards.models import Board
 from boards.selectors import (
-    board_get_for_viewer,
     click_state_context,
-    widget_card_get,
     widget_delivery_get,
 )
 from boards.services import ConfirmationNeeded, WidgetUnavailable, widget_click
@@ -36,8 +35,7 @@ REGION = "boards/board.html#action_state"
 def _action_card(
     request: AuthenticatedHttpRequest, pk: int, widget_pk: int
 ) -> tuple[Board, WidgetCard]:
-    board = board_get_for_viewer(user=request.user, board_id=pk)
-    return board, widget_card_get(board=board, widget_id=widget_pk, kind=Widget.Kind.ACTION)
+    return action_card_get(user=request.user, board_id=pk, widget_id=widget_pk)
 
 
 def _board_url(board: Board, card: WidgetCard) -> str:

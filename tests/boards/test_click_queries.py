@@ -1,5 +1,6 @@
-"""A click runs in a fixed, small number of queries: session, user, membership, board, widget,
-then one short ledger transaction (lock, one read of everything the decision needs, record). The
+"""A click runs in a fixed, small number of queries: session, user, one read of the membership,
+board and widget together (boards/action_reads.py), then one short ledger transaction (lock,
+one read of everything the decision needs, record). The
 partial it answers with reads nothing more (the navigation bar's workspace is not drawn)."""
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from django.urls import reverse
 from integrations.models import Delivery
 from tests.boards.test_click import HTMX
 
-# Session, user, membership, board, widget; then, in the ledger transaction, the lock row, one
-# read of the connection's state (enabled and shared), the repeat check and the quota count
-# together, and the insert. The transaction's own BEGIN and COMMIT are not counted here.
-CLICK_QUERIES = 8
+# Session, user, the board and its widget (with the membership check); then, in the ledger
+# transaction, the lock row, one read of the connection's state (enabled and shared), the repeat
+# check and the quota count together, and the insert. BEGIN and COMMIT are not counted here.
+CLICK_QUERIES = 6
 
 
 def clicks_queries(client, url: str) -> list[str]:
