@@ -248,6 +248,7 @@ def _worker_process():
         ],
         cwd=ROOT,
         env=environment,
+        stdout=subprocess.DEVNULL,  # its banner; warnings still reach stderr
     )
     try:
         time.sleep(4)  # until it consumes; a click sent earlier just waits in the queue
