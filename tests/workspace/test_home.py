@@ -48,6 +48,8 @@ def test_it_tells_a_user_without_a_workspace_to_ask_for_one(db, client):
 
 
 def test_no_template_syntax_leaks_into_pages(world):
-    for url in ["/", "/login/", "/integrations/"]:
+    pages = ["/", "/login/", "/integrations/", "/integrations/api-request/new/"]
+    pages += ["/integrations/api-keys/", "/integrations/api-keys/new/", "/integrations/audit/"]
+    for url in pages:
         page = world.client_for("alice").get(url).content.decode()
         assert "{#" not in page and "{%" not in page and "{{" not in page
