@@ -13,6 +13,7 @@ widget of that board. Anything else is a 404, whatever the reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection as db_connection
@@ -68,28 +69,61 @@ def _sql() -> str:
     )
 
 
-_STATEMENT: dict[str, str] = {}
+@dataclass(frozen=True)
+class _Part:
+    """How one model's columns in the row become an instance: its field names, and each column's
+    converters (the database's and the field's), worked out once rather than per request."""
+
+    model: type[Model]
+    attnames: list[str]
+    converters: list[tuple[Any, list[Any]]]  # (column, converters) per field
+
+
+@dataclass(frozen=True)
+class _Reader:
+    sql: str
+    parts: list[_Part]
+
+
+_READERS: dict[str, _Reader] = {}
+
+
+def _reader() -> _Reader:
+    vendor = db_connection.vendor
+    if vendor not in _READERS:
+        parts = []
+        for model, _, fields in _PARTS:
+            columns = [field.get_col(model._meta.db_table) for field in fields]
+            converters = [
+                (
+                    column,
+                    db_connection.ops.get_db_converters(column)
+                    + field.get_db_converters(db_connection),
+                )
+                for field, column in zip(fields, columns, strict=True)
+            ]
+            parts.append(_Part(model, [field.attname for field in fields], converters))
+        _READERS[vendor] = _Reader(_sql(), parts)
+    return _READERS[vendor]
 
 
 def action_card_get(*, user: AnyUser, board_id: int, widget_id: int) -> tuple[Board, WidgetCard]:
     """The board and its Action widget's card, for a user who may open the board; else 404."""
     if not user.is_authenticated:
         raise Http404("Page not found.")
-    vendor = db_connection.vendor
-    if vendor not in _STATEMENT:
-        _STATEMENT[vendor] = _sql()
+    reader = _reader()
     params: list[int | str] = [user.pk, widget_id, board_id, Widget.Kind.ACTION.value]
     params += [Membership.Role.ADMIN.value, user.pk]
     with db_connection.cursor() as cursor:
-        cursor.execute(_STATEMENT[vendor], params)
+        cursor.execute(reader.sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404("Page not found.")
     instances, start = [], 0
-    for model, _, fields in _PARTS:
-        values = row[start : start + len(fields)]
-        start += len(fields)
-        instances.append(_instance(model, fields, values))
+    for part in reader.parts:
+        values = row[start : start + len(part.attnames)]
+        start += len(part.attnames)
+        instances.append(_instance(part, values))
     widget, board, application, workspace, connection = instances
     assert isinstance(widget, Widget) and isinstance(board, Board)
     assert isinstance(application, Application) and isinstance(workspace, Workspace)
@@ -102,16 +136,12 @@ def action_card_get(*, user: AnyUser, board_id: int, widget_id: int) -> tuple[Bo
     return board, kind_for(widget.kind).read_card(widget, board)  # type: ignore[arg-type]
 
 
-def _instance(model: type[Model], fields: list[Any], values: tuple[Any, ...]) -> Model | None:
+def _instance(part: _Part, values: tuple[Any, ...]) -> Model | None:
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        converters = db_connection.ops.get_db_converters(column) + field.get_db_converters(
-            db_connection
-        )
+    for (column, converters), value in zip(part.converters, values, strict=True):
         for convert in converters:
             value = convert(value, column, db_connection)
         converted.append(value)
     if converted[0] is None:  # the LEFT JOIN found no row (a widget without a connection)
         return None
-    return model.from_db(db_connection.alias, [field.attname for field in fields], converted)
+    return part.model.from_db(db_connection.alias, part.attnames, converted)
