@@ -7,9 +7,11 @@ are the CELERY_* names in config/settings.py.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from celery import Celery
 from kombu.transport import TRANSPORT_ALIASES
@@ -17,6 +19,8 @@ from kombu.transport import TRANSPORT_ALIASES
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # filesystem:// (the broker with no server, config/settings.py) writes each message atomically.
 TRANSPORT_ALIASES["filesystem"] = "config.kombu_filesystem:Transport"
+
+logger = logging.getLogger(__name__)
 
 app = Celery("switchboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -36,7 +40,7 @@ def enqueue_after_commit(task, *args) -> None:
     from django.db import transaction
 
     if not app.conf.task_always_eager:
-        transaction.on_commit(lambda: task.delay(*args))
+        transaction.on_commit(lambda: _publisher().submit(_publish, task, args))
         return
     line = getattr(_eager, "line", None)
     if line is not None:
@@ -52,6 +56,31 @@ def enqueue_after_commit(task, *args) -> None:
 
 
 _eager = threading.local()
+_publishers: dict[int, ThreadPoolExecutor] = {}
+_publishers_lock = threading.Lock()
+
+
+def _publisher() -> ThreadPoolExecutor:
+    """This process's one publishing thread: a request answers without waiting on the broker.
+
+    Safe because the row, not the message, is the truth: a message lost with a crashed process
+    (or refused by a broker that is down) leaves its row waiting, and the delivery sweep hands it
+    on within seconds. One thread keeps messages in the order they were committed; at exit it
+    finishes what it holds first. Keyed by process id: a forked child starts its own.
+    """
+    pid = os.getpid()
+    with _publishers_lock:
+        if pid not in _publishers:
+            _publishers[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish")
+        return _publishers[pid]
+
+
+def _publish(task, args: tuple) -> None:
+    try:
+        task.delay(*args)
+    except Exception:
+        # Nothing to hand the error to; the row stays waiting until the sweep hands it on.
+        logger.exception("Could not hand %s to the broker; the sweep will hand it on", task.name)
 
 
 def tasks_run_in_place() -> bool:
