@@ -130,6 +130,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABAS
         "max_size": DATABASE_POOL_SIZE,
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Planning cost more than running the short statements every request repeats (the Action
+    # button's read: 1.4 ms to plan, 0.3 ms to run). Server-side binding lets psycopg prepare a
+    # statement once a connection has run it twice, and the pooled connection keeps the plan.
+    # Off for a transaction-pooling PgBouncer in front, which cannot carry prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so the quota ledger's
     # count-then-insert is serialised across processes; WAL lets readers carry on meanwhile.
@@ -158,6 +168,8 @@ else:
     if DEBUG or env_bool("TESTING"):
         SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# ModelBackend, with the per-request user read as one raw query (workspace/auth_backends.py).
+AUTHENTICATION_BACKENDS = ["workspace.auth_backends.UserBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -214,6 +226,8 @@ if not DEBUG:
 # Load balancers probe the health endpoints over plain http (operations/views.py).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions, read with one raw query (workspace/sessions.py says why).
+SESSION_ENGINE = "workspace.sessions"
 X_FRAME_OPTIONS = "DENY"
 
 # Outgoing API requests (see integrations/address_policy.py and integrations/egress/).
