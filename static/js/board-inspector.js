@@ -10,33 +10,33 @@
   function body() { return document.getElementById("inspector-body"); }
 
   function isOpen() {
-    var aside = panel();
-    return Boolean(aside && !aside.hidden);
+    var inspector = panel();
+    return Boolean(inspector && !inspector.hidden);
   }
 
-  function focusInto(aside) {
+  function focusInto(inspector) {
     // The error summary autofocuses (forms/error_summary.html); otherwise the panel's heading.
-    var target = aside.querySelector("[autofocus]") || aside.querySelector("#inspector-heading");
+    var target = inspector.querySelector("[autofocus]") || inspector.querySelector("#inspector-heading");
     if (target) { target.focus(); }
   }
 
   function show(event) {
-    var aside = panel();
+    var inspector = panel();
     // Only swaps into the panel itself (not its preview, nor the grid a save redraws).
-    if (!aside || event.target !== body()) { return; }
+    if (!inspector || event.target !== body()) { return; }
     var opener = event.detail.requestConfig ? event.detail.requestConfig.elt : event.detail.elt;
     // Remember the control outside the panel that opened it; steps inside the panel keep it.
-    if (opener && !aside.contains(opener) && opener.id) { openerId = opener.id; }
-    aside.hidden = false;
-    aside.scrollTop = 0; // each step starts at its heading, not where the last one was scrolled
+    if (opener && !inspector.contains(opener) && opener.id) { openerId = opener.id; }
+    inspector.hidden = false;
+    inspector.scrollTop = 0; // each step starts at its heading, not where the last one was scrolled
     document.body.classList.add("inspector-open");
-    focusInto(aside);
+    focusInto(inspector);
   }
 
   function close(focusId) {
-    var aside = panel();
-    if (!aside) { return; }
-    aside.hidden = true;
+    var inspector = panel();
+    if (!inspector) { return; }
+    inspector.hidden = true;
     body().innerHTML = "";
     document.body.classList.remove("inspector-open");
     // By id: a grid redrawn meanwhile (a save, a Move button) replaced the element itself.
@@ -61,8 +61,8 @@
     if (event.target.closest && event.target.closest("[data-inspector-close]")) { close(); }
   });
   document.addEventListener("keydown", function (event) {
-    var aside = panel();
-    if (event.key === "Escape" && isOpen() && aside.contains(document.activeElement)) {
+    var inspector = panel();
+    if (event.key === "Escape" && isOpen() && inspector.contains(document.activeElement)) {
       event.preventDefault();
       close();
     }
