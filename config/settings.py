@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from datasets.rate_limit import import_rate_parse
 
@@ -272,6 +273,23 @@ CELERY_WORKER_DISABLE_PREFETCH = CELERY_BROKER_URL.startswith(("redis://", "redi
 # Sends wait on the network, not the CPU: threads, many per worker (see README, "Running on
 # several machines").
 CELERY_WORKER_POOL = os.environ.get("CELERY_WORKER_POOL", "threads")
+# Imports run on a queue of their own, so a deployment can give them workers of their own (at a
+# lower CPU priority, README "Running on several machines"): a long import then never holds the
+# threads that send clicks, nor the CPU the web server answers with. A worker started without
+# --queues consumes both, as ./scripts/start's one worker does.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_IMPORT_QUEUE = os.environ.get("CELERY_IMPORT_QUEUE", "imports")
+
+
+def celery_queues(default: str, imports: str) -> tuple[tuple[Queue, Queue], dict[str, dict]]:
+    """The workers' queues (CELERY_TASK_QUEUES) and the import task's route to its own."""
+    queues = tuple(Queue(name, Exchange(name), routing_key=name) for name in (default, imports))
+    return (queues[0], queues[1]), {"datasets.tasks.import_job_run_task": {"queue": imports}}
+
+
+CELERY_TASK_QUEUES, CELERY_TASK_ROUTES = celery_queues(
+    CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE
+)
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "16"))
 # Above the egress deadline plus name resolution, so a send is never cut short by Celery.
 CELERY_TASK_SOFT_TIME_LIMIT = 60

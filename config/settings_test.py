@@ -48,3 +48,7 @@ DEMO_PIPELINE_CONFIG = str(Path(tempfile.gettempdir()) / "switchboard-test-demo-
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
 # One queue per parallel test worker: the Redis lane shares one broker database.
 CELERY_TASK_DEFAULT_QUEUE = "switchboard-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+CELERY_IMPORT_QUEUE = CELERY_TASK_DEFAULT_QUEUE + "-imports"
+CELERY_TASK_QUEUES, CELERY_TASK_ROUTES = celery_queues(  # noqa: F405
+    CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE
+)

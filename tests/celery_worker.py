@@ -68,8 +68,8 @@ def worker_environment(**extra: str) -> dict[str, str]:
 
 
 def worker_command(*, concurrency: int, hostname: str, loglevel: str = "INFO") -> list[str]:
-    """The command line of a worker on this run's queue, with fake DNS when asked for
-    (tests/worker_main.py)."""
+    """The command line of a worker on this run's queues (sends and imports), with fake DNS
+    when asked for (tests/worker_main.py)."""
     return [
         sys.executable,
         "-m",
@@ -82,7 +82,7 @@ def worker_command(*, concurrency: int, hostname: str, loglevel: str = "INFO") -
         "--concurrency",
         str(concurrency),
         "--queues",
-        app.conf.task_default_queue,
+        f"{app.conf.task_default_queue},{settings.CELERY_IMPORT_QUEUE}",
         "--loglevel",
         loglevel,
         "--without-gossip",
