@@ -13,8 +13,9 @@ never (datasets/tasks.py). So:
   puts a job whose heartbeat stopped back in the queue: a run cut short leaves only rows nobody
   sees, which the next run deletes first, so running it again from its stored file is safe. One
   that keeps dying fails after MAX_ATTEMPTS, and the sweep deletes what it left.
-- A run whose job was taken from it (re-queued by the sweep, or run again elsewhere) notices at
-  its next heartbeat or at its end, and stops without touching the job or its rows.
+- A run whose job was taken from it (re-queued by the sweep, or run again elsewhere) notices
+  before its next chunk of rows is written (the job's row is checked, and locked, in each
+  chunk's transaction), and stops without touching the job or its rows.
 - The stored file is deleted when the import ends, succeeded or failed; `import_housekeeping`
   prunes old jobs and deletes files a crash left behind.
 """
@@ -168,6 +169,21 @@ class _Heartbeat:
             raise RunTakenOver
 
 
+def _ownership_guard(job: ImportJob):
+    """Raises RunTakenOver unless the job is still this run's. Called inside each chunk's
+    transaction, with the job's row locked until that chunk commits: the sweep's hand-over
+    waits for the chunk, and once the job is handed over no chunk of this run's is written or
+    deleted again. (The heartbeat notices too, but only every HEARTBEAT_EVERY, while a run on a
+    slow machine could write many chunks in between, at the new run's positions.)"""
+    job_id, attempts = job.id, job.attempts
+
+    def guard() -> None:
+        if not _own_job(job_id, attempts).select_for_update().exists():
+            raise RunTakenOver
+
+    return guard
+
+
 def _own_job(job_id: uuid.UUID, attempts: int):
     """The job, if it is still the run's that claimed it as attempt number `attempts`."""
     return ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING, attempts=attempts)
@@ -197,6 +213,7 @@ def import_job_execute(*, job_id: uuid.UUID) -> None:
                 configuration=job.configuration,
                 csv_file=csv_file,
                 on_batch=_Heartbeat(job),
+                guard=_ownership_guard(job),
                 # In the transaction that shows the rows: "succeeded" appears with them.
                 on_success=lambda result: _succeed(job, result),
             )

@@ -72,13 +72,18 @@ def staged_rows_write(
     staged: StagedRows,
     rows: Iterable[dict[str, object]],
     on_chunk: Callable[[], None] | None = None,
+    guard: Callable[[], None] | None = None,
 ) -> int:
     """Write `rows` in order from `staged.start`, one transaction per chunk; return how many.
 
-    `on_chunk` runs after each commit, when no transaction is open. On PostgreSQL a chunk's rows
-    stream into its COPY as they are parsed, so the server stores rows while the next ones are
-    read; its transaction stays open for that long, which holds nobody up there. On SQLite a
-    transaction holds the only write lock, so each chunk is parsed first and then written.
+    `on_chunk` runs after each commit, when no transaction is open. `guard` runs inside each
+    chunk's transaction before it writes, and raises to stop the writing there (that chunk is not
+    written): a run whose job was taken from it writes not one chunk more.
+
+    On PostgreSQL a chunk's rows stream into its COPY as they are parsed, so the server stores
+    rows while the next ones are read; its transaction stays open for that long, which holds
+    nobody up there. On SQLite a transaction holds the only write lock, so each chunk is parsed
+    first and then written.
     """
     write = chunk_writer()
     size = CHUNK_ROWS.get(connection.vendor, DEFAULT_CHUNK_ROWS)
@@ -93,6 +98,8 @@ def staged_rows_write(
             if not chunk:
                 break
         with transaction.atomic():
+            if guard is not None:
+                guard()
             written = write(staged, position, chunk)
         position += written
         if written and on_chunk is not None:
@@ -149,9 +156,10 @@ def executemany_chunk_write(staged: StagedRows, first_position: int, texts: Iter
     return len(params)
 
 
-def staged_rows_delete(*, staged: StagedRows) -> None:
+def staged_rows_delete(*, staged: StagedRows, guard: Callable[[], None] | None = None) -> None:
     """Delete the rows of `staged.generation` from `staged.start` on, a chunk of positions per
-    transaction (positions run without gaps, so each chunk is a short DELETE on the index)."""
+    transaction (positions run without gaps, so each chunk is a short DELETE on the index).
+    `guard` runs inside each chunk's transaction first, as for staged_rows_write."""
     rows = DatasetRow.objects.filter(dataset_id=staged.dataset_id, generation=staged.generation)
     last = (
         rows.filter(position__gte=staged.start)
@@ -164,6 +172,8 @@ def staged_rows_delete(*, staged: StagedRows) -> None:
     size = DELETE_CHUNK_ROWS.get(connection.vendor, DEFAULT_DELETE_CHUNK_ROWS)
     for low in range(staged.start, last + 1, size):
         with transaction.atomic():
+            if guard is not None:
+                guard()
             rows.filter(position__gte=low, position__lt=low + size).delete()
 
 

@@ -54,10 +54,13 @@ def dataset_rows_import(
     csv_file: IO[bytes],
     on_batch: Callable[[], None] | None = None,
     on_success: Callable[[ImportResult], None] | None = None,
+    guard: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Parse `csv_file` into the configuration's dataset: every row, or none (ImportFailed).
 
     `on_batch` is called after each chunk of rows is committed (a running job's heartbeat).
+    `guard` runs inside the transaction of every chunk this import writes or deletes, and raises
+    to stop it there (the job is no longer this run's: its rows are then the new run's to clean).
     `on_success` is called inside the transaction that shows the new rows, so what it writes
     appears with them or not at all.
     """
@@ -71,7 +74,7 @@ def dataset_rows_import(
         else StagedRows(dataset.pk, dataset.row_generation, dataset.row_end)
     )
     try:
-        written = staged_rows_write(staged=staged, rows=rows, on_chunk=on_batch)
+        written = staged_rows_write(staged=staged, rows=rows, on_chunk=on_batch, guard=guard)
         result = ImportResult(
             rows_received=rows.received,
             rows_imported=written,
@@ -87,8 +90,9 @@ def dataset_rows_import(
         )
     except Exception:
         # Anything that stops the worker itself (not an Exception) skips this: the rows stay
-        # unseen until the next import of the dataset deletes them.
-        staged_rows_delete(staged=staged)
+        # unseen until the next import of the dataset deletes them. So does a run whose job was
+        # taken from it meanwhile (the guard): the same positions may hold the new run's rows.
+        staged_rows_delete(staged=staged, guard=guard)
         raise
     if replaces:
         _replaced_rows_delete(StagedRows(dataset.pk, dataset.row_generation, 0))
