@@ -49,7 +49,11 @@ def eventually(condition, seconds: float = 5.0) -> None:
 
 
 def add_through_inspector(page, kind: str, fill) -> None:
+    # Until htmx has bound the page (the scripts are deferred), + Add a Widget is a plain link
+    # to its own page, as without JavaScript; the inspector opens only once the page has loaded.
+    page.wait_for_load_state("load")
     page.get_by_test_id("add-widget").click()
+    expect(page.locator("#inspector")).to_be_visible()
     page.get_by_test_id(f"choose-{kind}").click()
     dialog = page.locator("#inspector")
     fill(dialog)
