@@ -288,12 +288,16 @@ def _push_and_wait(base_url: str, world: dict, csv_path: Path) -> dict:
     assert response.status_code == 202, response.text
     import_id = response.json()["importId"]
     while True:
-        status = requests.get(
+        polled = requests.get(
             f"{base_url}/api/v1/import/{import_id}/status", headers=headers, timeout=30
-        ).json()
+        )
+        if polled.status_code == 429:  # the API's 500 requests per 5 minutes
+            time.sleep(float(polled.headers["Retry-After"]))
+            continue
+        status = polled.json()
         if status["status"] in ("succeeded", "failed"):
             break
-        time.sleep(0.05)
+        time.sleep(0.2)
     finished = time.perf_counter()
     assert status["status"] == "succeeded", status
     from datasets.models import ImportJob

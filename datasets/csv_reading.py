@@ -20,9 +20,9 @@ from datasets.models import DatasetColumn
 # csv's own limit for one value, and generous for planning data. A row parses into about ten
 # times its size at worst (thousands of tiny cells): still less than a successful import's batch.
 MAX_ROW_BYTES = 128 * 1024
-_INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+INTEGER_PATTERN = re.compile(r"[+-]?\d+")
+DECIMAL_PATTERN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+ISO_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class NotUtf8(Exception):
@@ -103,10 +103,10 @@ def _to_number(raw: str) -> int | float | None:
     value = raw.strip()
     if not value:
         return None
-    if _INTEGER.fullmatch(value) and len(value) <= 18:
+    if INTEGER_PATTERN.fullmatch(value) and len(value) <= 18:
         return int(value)
     # Decimal first: float() would also take "nan", "inf" and "1_000".
-    if not _DECIMAL.fullmatch(value):
+    if not DECIMAL_PATTERN.fullmatch(value):
         raise ValueError(f"{quoted(raw)} is not a number")
     try:
         number = float(Decimal(value))
@@ -122,7 +122,7 @@ def _to_date(raw: str) -> str | None:
     if not value:
         return None
     try:
-        if not _ISO_DATE.fullmatch(value):
+        if not ISO_DATE_PATTERN.fullmatch(value):
             raise ValueError
         return date.fromisoformat(value).isoformat()
     except ValueError:

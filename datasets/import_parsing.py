@@ -6,11 +6,18 @@ wrong row does not stop the reading at once: the rest is still read (and nothing
 to report a few more problems together; once the file is read, ImportFailed carries them all.
 The same loop collects the column statistics KPI widgets show (datasets.stats). A dry run and a
 real import go through this one class, so they report exactly the same errors.
+
+Iterating gives values dicts, one row at a time: the careful path, which says what is wrong and
+where. `json_texts()` gives the rows as the JSON texts the rows table stores, and is what imports
+use: it reads rows in batches that datasets.import_columns turns into texts a column at a time,
+and reads a batch the careful way only when that declines it, so both give the same rows,
+statistics and errors.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable, Iterator
 from typing import IO
 
@@ -25,18 +32,24 @@ from datasets.csv_reading import (
     quoted,
 )
 from datasets.errors import MAX_ERROR_CHARS, MAX_REPORTED_ERRORS, ImportFailed, joined_within
+from datasets.import_columns import BatchEncoder
 from datasets.models import DatasetColumn
 from datasets.stats import StatsCollector
 
 Mapping = list[tuple[str, Callable[[str], object]]]
+# Rows per batch of json_texts(): long enough for its C loops to pay, short enough to stay small
+# in memory whatever a row holds.
+BATCH_ROWS = 1000
+_READ_ERRORS = (NotUtf8, RecordTooLong, csv.Error)
 
 
 class CsvRows:
-    """The rows of `csv_file` for `columns`, as values dicts (column name → JSON value).
+    """The rows of `csv_file` for `columns`, as values dicts (column name → JSON value), or as
+    their JSON texts (`json_texts()`).
 
-    Iterate it once. It raises ImportFailed for a header that does not match (before any row),
-    and at the end of the file if any row was wrong. `received` counts the rows read so far and
-    `stats` describes the rows yielded.
+    Read it once, either way. It raises ImportFailed for a header that does not match (before
+    any row), and at the end of the file if any row was wrong. `received` counts the rows read so
+    far and `stats` describes the rows yielded.
     """
 
     def __init__(self, *, csv_file: IO[bytes], columns: list[DatasetColumn]) -> None:
@@ -76,12 +89,62 @@ class CsvRows:
                     continue
                 add_stats(values)
                 yield values
-        except NotUtf8 as error:
-            errors.append(f"Line {error.line}: the file is not UTF-8 text.")
-        except RecordTooLong as error:
-            errors.append(_too_long_message(error))
-        except csv.Error as error:
-            errors.append(f"Line {reader.line_num}: {error}.")
+        except _READ_ERRORS as error:
+            errors.append(_read_error_message(error, reader))
+        if errors:
+            raise ImportFailed(errors, rows_received=self.received, rest_unchecked=rest_unchecked)
+
+    def json_texts(self) -> Iterator[str]:
+        """The rows as `json.dumps` writes the dicts iterating yields, with the same statistics,
+        `received` and errors (ImportFailed), read in batches."""
+        lines = self._lines
+        reader = csv.reader(lines)
+        errors: list[str] = []
+        rest_unchecked = False
+        try:
+            mapping = self._header(reader)
+        except _READ_ERRORS as error:
+            raise ImportFailed([_read_error_message(error, reader)]) from None
+        kinds = {column.name: column.kind for column in self._columns}
+        encoder = BatchEncoder(
+            [name for name, _ in mapping], [kinds[n] for n, _ in mapping], self.stats
+        )
+        careful = _CarefulBatch(mapping, self.stats, errors)
+        while True:
+            records: list[list[str]] = []
+            ends: list[int] = []  # the line each record ends on, for its errors
+            read_error = None
+            try:
+                for record in reader:
+                    lines.record_done()
+                    if record:  # not a blank line
+                        records.append(record)
+                        ends.append(reader.line_num)
+                        if len(records) == BATCH_ROWS:
+                            break
+            except _READ_ERRORS as error:
+                # Said after the rows read before it, as the careful loop does.
+                read_error = _read_error_message(error, reader)
+            texts = encoder.encode(records) if records and not errors else None
+            if texts is None:
+                texts, stopped_at = careful.read(records, ends)
+                self.received += len(records) if stopped_at is None else stopped_at + 1
+                if stopped_at is not None:  # enough errors: the rest is not read
+                    rest_unchecked = (
+                        stopped_at < len(records) - 1
+                        or reader.line_num > ends[stopped_at]
+                        or read_error is not None
+                        or lines.more_follows()
+                    )
+                    break
+            else:
+                self.received += len(records)
+            yield from texts
+            if read_error is not None:
+                errors.append(read_error)
+                break
+            if len(records) < BATCH_ROWS:
+                break  # the end of the file
         if errors:
             raise ImportFailed(errors, rows_received=self.received, rest_unchecked=rest_unchecked)
 
@@ -92,6 +155,44 @@ class CsvRows:
         self._lines.record_done()
         _refuse_nul(header, reader.line_num)
         return _match_header(header, self._columns)
+
+
+class _CarefulBatch:
+    """Rows read one at a time, as iterating CsvRows reads them: for the batches that
+    datasets.import_columns declines. Errors go into the shared `errors`; once any row was
+    wrong, no more texts are made (the import fails), but rows are still checked."""
+
+    def __init__(self, mapping: Mapping, stats: StatsCollector, errors: list[str]) -> None:
+        self._mapping = mapping
+        self._quick = _quick_converter(mapping)
+        self._stats = stats
+        self._errors = errors
+
+    def read(self, records: list[list[str]], ends: list[int]) -> tuple[list[str], int | None]:
+        """The good rows' JSON texts (none after an error), and the index of the row after
+        which reading stopped because MAX_REPORTED_ERRORS were found (None if it did not)."""
+        errors = self._errors
+        texts: list[str] = []
+        for index, (record, line) in enumerate(zip(records, ends, strict=True)):
+            try:
+                values = self._quick(record) or _convert_row(record, self._mapping, line)
+            except ImportFailed as failure:
+                errors.extend(failure.errors)
+                if len(errors) >= MAX_REPORTED_ERRORS:
+                    return texts, index
+                continue
+            if not errors:
+                self._stats.add(values)
+                texts.append(json.dumps(values))
+        return texts, None
+
+
+def _read_error_message(error: Exception, reader) -> str:
+    if isinstance(error, NotUtf8):
+        return f"Line {error.line}: the file is not UTF-8 text."
+    if isinstance(error, RecordTooLong):
+        return _too_long_message(error)
+    return f"Line {reader.line_num}: {error}."
 
 
 def _match_header(header: list[str], columns: list[DatasetColumn]) -> Mapping:

@@ -18,7 +18,6 @@ text, so both store the same values.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
@@ -70,11 +69,12 @@ ChunkWriter = Callable[[StagedRows, int, Iterable[str]], int]
 def staged_rows_write(
     *,
     staged: StagedRows,
-    rows: Iterable[dict[str, object]],
+    texts: Iterable[str],
     on_chunk: Callable[[], None] | None = None,
     guard: Callable[[], None] | None = None,
 ) -> int:
-    """Write `rows` in order from `staged.start`, one transaction per chunk; return how many.
+    """Write the rows' JSON `texts` (as Django's JSONField stores them: json.dumps with its
+    defaults) in order from `staged.start`, one transaction per chunk; return how many.
 
     `on_chunk` runs after each commit, when no transaction is open. `guard` runs inside each
     chunk's transaction before it writes, and raises to stop the writing there (that chunk is not
@@ -88,8 +88,7 @@ def staged_rows_write(
     write = chunk_writer()
     size = CHUNK_ROWS.get(connection.vendor, DEFAULT_CHUNK_ROWS)
     streams = connection.vendor == "postgresql"
-    # The same text Django's JSONField stores (json.dumps with its defaults).
-    texts = map(json.dumps, rows)
+    texts = iter(texts)
     position = staged.start
     while True:
         chunk: Iterable[str] = islice(texts, size)

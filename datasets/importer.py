@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -74,7 +74,9 @@ def dataset_rows_import(
         else StagedRows(dataset.pk, dataset.row_generation, dataset.row_end)
     )
     try:
-        written = staged_rows_write(staged=staged, rows=rows, on_chunk=on_batch, guard=guard)
+        written = staged_rows_write(
+            staged=staged, texts=rows.json_texts(), on_chunk=on_batch, guard=guard
+        )
         result = ImportResult(
             rows_received=rows.received,
             rows_imported=written,
@@ -116,10 +118,10 @@ def dataset_rows_validate(
     """
     columns = list(DatasetColumn.objects.filter(dataset_id=configuration.dataset_id))
     rows = CsvRows(csv_file=csv_file, columns=columns)
-    valid = _count(rows)  # reads the whole file
+    valid = _count(rows.json_texts())  # reads the whole file, as an import would
     return ImportResult(rows_received=rows.received, rows_imported=valid)
 
 
-def _count(rows: CsvRows) -> int:
-    counted = deque(enumerate(rows, start=1), maxlen=1)
+def _count(texts: Iterator[str]) -> int:
+    counted = deque(enumerate(texts, start=1), maxlen=1)
     return counted[0][0] if counted else 0

@@ -72,6 +72,23 @@ class StatsCollector:
                 self._decimal_sum[name] += number
                 self._numbers[name] += 1
 
+    def add_column_batch(
+        self, name: str, *, count: int, latest: object, int_sum: int, decimals: Iterable[Decimal]
+    ) -> None:
+        """What a batch of rows adds to one column, summed up by the caller
+        (datasets.import_columns): the same as `add` of those rows would, when every value
+        counted in `count` is a number in a number column. `decimals` are the non-whole numbers
+        in row order; `rows` is the caller's to add."""
+        if not count:
+            return
+        self._count[name] += count
+        self._latest[name] = latest
+        if name in self._number_names:
+            self._numbers[name] += count
+            self._int_sum[name] += int_sum
+            # sum() adds in order, one after the other, as `add` does: the same rounding.
+            self._decimal_sum[name] = sum(decimals, self._decimal_sum[name])
+
     def result(self) -> dict:
         columns: dict[str, dict] = {}
         for name in self._names:
