@@ -49,6 +49,7 @@ class BoundedLines:
 
     def __init__(self, csv_file: IO[bytes], *, first_record_bytes: int, record_bytes: int) -> None:
         self._file = csv_file
+        self._readline = csv_file.readline
         self._limit = first_record_bytes
         self._later_limit = record_bytes
         self._used = 0
@@ -59,21 +60,24 @@ class BoundedLines:
         return self
 
     def __next__(self) -> str:
+        # Called for every line of files of millions: locals, and the ending looked at only
+        # for a line that reaches the limit.
+        used, limit = self._used, self._limit
         # Two bytes over what is left, so a record that ends exactly at the limit still gets its
         # "\r\n"; at least two, so that an empty read means the end of the file.
-        raw = self._file.readline(max(self._limit - self._used, 0) + 2)
+        raw = self._readline(max(limit - used, 0) + 2)
         if not raw:
             raise StopIteration
-        self._line += 1
-        if self._line == 1 and raw.startswith(codecs.BOM_UTF8):
+        line = self._line = self._line + 1
+        if line == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
-        self._used += len(raw)
-        if self._used - _ending_length(raw) > self._limit:
-            raise RecordTooLong(line=self._record_line, limit=self._limit)
+        used = self._used = used + len(raw)
+        if used > limit and used - _ending_length(raw) > limit:
+            raise RecordTooLong(line=self._record_line, limit=limit)
         try:
-            return raw.decode("utf-8")
+            return raw.decode()  # UTF-8
         except UnicodeDecodeError:
-            raise NotUtf8(self._line) from None
+            raise NotUtf8(line) from None
 
     def record_done(self) -> None:
         self._limit = self._later_limit

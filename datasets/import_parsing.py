@@ -110,17 +110,19 @@ class CsvRows:
             [name for name, _ in mapping], [kinds[n] for n, _ in mapping], self.stats
         )
         careful = _CarefulBatch(mapping, self.stats, errors)
+        batch_rows = BATCH_ROWS
         while True:
             records: list[list[str]] = []
             ends: list[int] = []  # the line each record ends on, for its errors
             read_error = None
+            keep, end, record_done = records.append, ends.append, lines.record_done
             try:
                 for record in reader:
-                    lines.record_done()
+                    record_done()
                     if record:  # not a blank line
-                        records.append(record)
-                        ends.append(reader.line_num)
-                        if len(records) == BATCH_ROWS:
+                        keep(record)
+                        end(reader.line_num)
+                        if len(records) == batch_rows:
                             break
             except _READ_ERRORS as error:
                 # Said after the rows read before it, as the careful loop does.
@@ -143,7 +145,7 @@ class CsvRows:
             if read_error is not None:
                 errors.append(read_error)
                 break
-            if len(records) < BATCH_ROWS:
+            if len(records) < batch_rows:
                 break  # the end of the file
         if errors:
             raise ImportFailed(errors, rows_received=self.received, rest_unchecked=rest_unchecked)
