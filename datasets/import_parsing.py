@@ -7,10 +7,10 @@ to report a few more problems together; once the file is read, ImportFailed carr
 The same loop collects the column statistics KPI widgets show (datasets.stats). A dry run and a
 real import go through this one class, so they report exactly the same errors.
 
-Iterating gives values dicts, one row at a time: the careful path, which says what is wrong and
-where. `json_texts()` gives the rows as the JSON texts the rows table stores, and is what imports
-use: it reads rows in batches that datasets.import_columns turns into texts a column at a time,
-and reads a batch the careful way only when that declines it, so both give the same rows,
+Both ways read the file in batches. Iterating gives values dicts, every row checked the careful
+way, which says what is wrong and where. `json_texts()` gives the rows as the JSON texts the rows
+table stores, and is what imports use: datasets.import_columns turns plain batches into texts a
+column at a time, and a batch it declines is read the careful way, so both give the same rows,
 statistics and errors.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, TypeVar
 
 from django.conf import settings
 
@@ -41,6 +41,11 @@ Mapping = list[tuple[str, Callable[[str], object]]]
 # in memory whatever a row holds.
 BATCH_ROWS = 1000
 _READ_ERRORS = (NotUtf8, RecordTooLong, csv.Error)
+_Row = TypeVar("_Row")
+
+
+def _as_is(values: dict[str, object]) -> dict[str, object]:
+    return values
 
 
 class CsvRows:
@@ -63,40 +68,22 @@ class CsvRows:
         self.stats = StatsCollector([(column.name, column.kind) for column in columns])
 
     def __iter__(self) -> Iterator[dict[str, object]]:
-        lines = self._lines
-        reader = csv.reader(lines)
-        errors: list[str] = []
-        rest_unchecked = False
-        try:
-            mapping = self._header(reader)
-            quick_convert = _quick_converter(mapping)
-            add_stats = self.stats.add
-            for record in reader:
-                lines.record_done()
-                if not record:
-                    continue  # a blank line
-                self.received += 1
-                try:
-                    values = quick_convert(record) or _convert_row(record, mapping, reader.line_num)
-                except ImportFailed as failure:
-                    # Keep reading to report a few more problems at once; nothing more is yielded.
-                    errors.extend(failure.errors)
-                    if len(errors) >= MAX_REPORTED_ERRORS:
-                        rest_unchecked = lines.more_follows()
-                        break
-                    continue
-                if errors:
-                    continue
-                add_stats(values)
-                yield values
-        except _READ_ERRORS as error:
-            errors.append(_read_error_message(error, reader))
-        if errors:
-            raise ImportFailed(errors, rows_received=self.received, rest_unchecked=rest_unchecked)
+        return self._read(fast=None, made=_as_is)
 
     def json_texts(self) -> Iterator[str]:
         """The rows as `json.dumps` writes the dicts iterating yields, with the same statistics,
-        `received` and errors (ImportFailed), read in batches."""
+        `received` and errors: plain batches a column at a time, the rest row by row."""
+        return self._read(fast=self._batch_encoder, made=json.dumps)
+
+    def _batch_encoder(self, mapping: Mapping) -> Callable[[list[list[str]]], list[str] | None]:
+        kinds = {column.name: column.kind for column in self._columns}
+        names = [name for name, _ in mapping]
+        return BatchEncoder(names, [kinds[name] for name in names], self.stats).encode
+
+    def _read(self, *, fast, made: Callable[[dict[str, object]], _Row]) -> Iterator[_Row]:
+        """The rows, read in batches: `fast(mapping)` (if given) turns a batch into rows, or
+        declines it with None; declined batches are read row by row, each values dict passed
+        through `made`. Raises ImportFailed at the end if any row was wrong."""
         lines = self._lines
         reader = csv.reader(lines)
         errors: list[str] = []
@@ -105,10 +92,7 @@ class CsvRows:
             mapping = self._header(reader)
         except _READ_ERRORS as error:
             raise ImportFailed([_read_error_message(error, reader)]) from None
-        kinds = {column.name: column.kind for column in self._columns}
-        encoder = BatchEncoder(
-            [name for name, _ in mapping], [kinds[n] for n, _ in mapping], self.stats
-        )
+        encode = fast(mapping) if fast is not None else None
         careful = _CarefulBatch(mapping, self.stats, errors)
         batch_rows = BATCH_ROWS
         while True:
@@ -125,11 +109,12 @@ class CsvRows:
                         if len(records) == batch_rows:
                             break
             except _READ_ERRORS as error:
-                # Said after the rows read before it, as the careful loop does.
+                # Said after the rows read before it, which are still checked.
                 read_error = _read_error_message(error, reader)
-            texts = encoder.encode(records) if records and not errors else None
-            if texts is None:
-                texts, stopped_at = careful.read(records, ends)
+            rows = encode(records) if encode is not None and records and not errors else None
+            if rows is None:
+                values, stopped_at = careful.read(records, ends)
+                rows = list(map(made, values))
                 self.received += len(records) if stopped_at is None else stopped_at + 1
                 if stopped_at is not None:  # enough errors: the rest is not read
                     rest_unchecked = (
@@ -141,7 +126,7 @@ class CsvRows:
                     break
             else:
                 self.received += len(records)
-            yield from texts
+            yield from rows
             if read_error is not None:
                 errors.append(read_error)
                 break
@@ -162,7 +147,7 @@ class CsvRows:
 class _CarefulBatch:
     """Rows read one at a time, as iterating CsvRows reads them: for the batches that
     datasets.import_columns declines. Errors go into the shared `errors`; once any row was
-    wrong, no more texts are made (the import fails), but rows are still checked."""
+    wrong, no more rows are given (the import fails), but rows are still checked."""
 
     def __init__(self, mapping: Mapping, stats: StatsCollector, errors: list[str]) -> None:
         self._mapping = mapping
@@ -170,23 +155,25 @@ class _CarefulBatch:
         self._stats = stats
         self._errors = errors
 
-    def read(self, records: list[list[str]], ends: list[int]) -> tuple[list[str], int | None]:
-        """The good rows' JSON texts (none after an error), and the index of the row after
-        which reading stopped because MAX_REPORTED_ERRORS were found (None if it did not)."""
+    def read(
+        self, records: list[list[str]], ends: list[int]
+    ) -> tuple[list[dict[str, object]], int | None]:
+        """The good rows' values (none after an error), and the index of the row after which
+        reading stopped because MAX_REPORTED_ERRORS were found (None if it did not)."""
         errors = self._errors
-        texts: list[str] = []
+        good: list[dict[str, object]] = []
         for index, (record, line) in enumerate(zip(records, ends, strict=True)):
             try:
                 values = self._quick(record) or _convert_row(record, self._mapping, line)
             except ImportFailed as failure:
                 errors.extend(failure.errors)
                 if len(errors) >= MAX_REPORTED_ERRORS:
-                    return texts, index
+                    return good, index
                 continue
             if not errors:
                 self._stats.add(values)
-                texts.append(json.dumps(values))
-        return texts, None
+                good.append(values)
+        return good, None
 
 
 def _read_error_message(error: Exception, reader) -> str:
