@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -140,10 +141,15 @@ def widget_delivery_get(*, user: AnyUser, widget: Widget, delivery_id: int) -> D
 @dataclass(frozen=True)
 class BoardPage:
     board: Board
-    cards: list[WidgetCard]
     stamp: str
     can_edit: bool
     editing: bool
+
+    @cached_property
+    def cards(self) -> list[WidgetCard]:
+        """Read only when drawn: a board whose grid is already drawn for its stamp
+        (boards/grid_cache.py) skips the widgets' queries."""
+        return board_cards(board=self.board)
 
     def grid_context(self) -> dict[str, Any]:
         """For rendering only the grid (an HTMX swap in Edit mode)."""
@@ -158,4 +164,4 @@ def board_page_get(*, user: AnyUser, board_id: int, editing: bool = False) -> Bo
     # content than its stamp and the next change check merely redraws it once.
     stamp = board_change_stamp(board=board)
     can_edit = editing or board_can_edit(user=user, board=board)
-    return BoardPage(board, board_cards(board=board), stamp, can_edit, editing)
+    return BoardPage(board, stamp, can_edit, editing)

@@ -27,6 +27,13 @@ class DatasetAdmin(admin.ModelAdmin):
     filter_horizontal = ["applications"]
     inlines = [DatasetColumnInline]
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and (form.changed_data or any(f.has_changed() for f in formsets)):
+            # A name or a column changed here shows on every board drawing the dataset: a new
+            # version moves their stamps, so open boards and kept grids are drawn again.
+            dataset_rows_changed(dataset=form.instance)
+
 
 @admin.register(DatasetColumn)
 class DatasetColumnAdmin(admin.ModelAdmin):

@@ -256,6 +256,11 @@ def connection_update(
         action=AuditEntry.Action.UPDATED,
         changes=changes,
     )
+    if "Name" in changes:
+        # Imported here: boards are built on connections, not the other way round.
+        from boards.services import boards_showing_touch
+
+        boards_showing_touch(connection_id=connection.pk)
     return connection
 
 
