@@ -50,7 +50,11 @@ def test_a_builder_adds_an_action_widget_in_four_clicks_without_a_page_load(
     preview = dialog.get_by_test_id("inspector-preview")
     expect(preview).to_contain_text("Choose the API request connection this button sends.")
     dialog.get_by_label("API request connection").select_option(label="Forecast pipeline")  # 3
-    expect(preview.get_by_test_id("preview-button")).to_have_text("Forecast pipeline")
+    # The preview waits 300 ms for typing to stop, then asks the server: on a loaded machine
+    # running the whole suite that round trip has taken longer than the default 5 s.
+    expect(preview.get_by_test_id("preview-button")).to_have_text(
+        "Forecast pipeline", timeout=15_000
+    )
     dialog.get_by_label("Button label").fill("Update plan")
     dialog.get_by_label("Button tooltip").fill("Runs the forecast pipeline")
     expect(preview.get_by_test_id("preview-button")).to_have_text("Update plan")
