@@ -32,6 +32,8 @@ def test_it_lets_the_editor_add_an_action_widget_through_the_ui(
     page = sign_in("erin")
     page.get_by_role("link", name="Sales Forecast", exact=True).click()
     page.get_by_role("link", name="Edit", exact=True).click()
+    # htmx binds the page once it has loaded; a click before that follows the plain link.
+    page.wait_for_url(re.compile(r"/edit/$"), wait_until="load")
     expect(page.get_by_text("Edit mode")).to_be_visible()
 
     page.get_by_role("link", name="+ Add a Widget").click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -111,6 +112,8 @@ def test_it_shows_the_pipelines_new_forecast_on_the_open_board_without_a_reload(
     this_month = first_month_in_dataset()
     page = sign_in("viewer")
     page.get_by_role("link", name="Sales Forecast", exact=True).click()
+    # htmx binds the button once the page has loaded; a click before that is a plain post.
+    page.wait_for_url(re.compile(r"/boards/\d+/$"), wait_until="load")
     table = page.get_by_test_id("table-widget")
     first_month = table.locator("tbody tr").first.locator("td").first
     # Dates read for people; the ISO date the data holds is in the cell's <time datetime>.

@@ -50,6 +50,8 @@ def shoot(page, name: str, locator=None) -> None:
 def test_the_board_says_when_the_clicks_results_arrived(demo_pipeline, live_server, new_page):  # noqa: F811
     viewer = sign_in_on(new_page(), live_server.url, "viewer")
     viewer.get_by_role("link", name="Sales Forecast", exact=True).click()
+    # htmx binds the button once the page has loaded; a click before that is a plain post.
+    viewer.wait_for_url(re.compile(r"/boards/\d+/$"), wait_until="load")
     viewer.get_by_role("button", name="Refresh forecast").click()
 
     job = wait_for_import()
