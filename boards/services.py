@@ -56,21 +56,13 @@ def board_layout_touch(*, board_ids: Iterable[int | None]) -> None:
         Board.objects.filter(pk__in=ids).update(layout_version=F("layout_version") + 1)
 
 
-def boards_showing_touch(
-    *, connection_id: int | None = None, dataset_id: int | None = None
-) -> None:
-    """Tell the boards showing this connection or dataset that a name they draw changed: an
-    Action button without words of its own says its connection's name, an untitled Table its
-    dataset's. Names are not part of a board's stamp otherwise, so open boards and the grids
-    kept for a stamp (boards/grid_cache.py) would go on showing the old one."""
-    widgets = Widget.objects.none()
-    if connection_id is not None:
-        widgets = Widget.objects.filter(connection_id=connection_id)
-    if dataset_id is not None:
-        widgets = widgets | Widget.objects.filter(dataset_id=dataset_id)
-    Board.objects.filter(pk__in=widgets.values("board_id")).update(
-        layout_version=F("layout_version") + 1
-    )
+def boards_showing_touch(*, connection_id: int) -> None:
+    """Tell the boards showing this connection that a name they draw changed: an Action button
+    without words of its own says its connection's name. Names are not part of a board's stamp
+    otherwise, so open boards and the grids kept for a stamp (boards/grid_cache.py) would go on
+    showing the old one. (A dataset's name or columns move its version instead.)"""
+    boards = Widget.objects.filter(connection_id=connection_id).values("board_id")
+    Board.objects.filter(pk__in=boards).update(layout_version=F("layout_version") + 1)
 
 
 def _assign(widget: Widget, *, title: str, settings: WidgetSettings) -> None:
