@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
+from boards.board_reads import board_with_rights_get
 from boards.kinds import DATASET_CODES, SENDING_CODES, WIDGET_KINDS, WidgetCard, kind_for
 from boards.kinds.dataset import datasets_for_board as datasets_for_board
 from boards.models import Board, Widget
@@ -25,7 +26,6 @@ from workspace.selectors import (
     AnyUser,
     applications_configurable_by,
     applications_openable_by,
-    can_configure_application,
 )
 
 if TYPE_CHECKING:
@@ -56,10 +56,6 @@ def board_get_for_editor(*, user: AnyUser, board_id: int) -> Board:
 def application_get_for_configurer(*, user: AnyUser, application_id: int) -> Application:
     """An application whose boards the user may create and change, else 404."""
     return get_object_or_404(applications_configurable_by(user=user), pk=application_id)
-
-
-def board_can_edit(*, user: AnyUser, board: Board) -> bool:
-    return can_configure_application(user=user, application=board.application)
 
 
 def _widgets(board: Board) -> QuerySet[GrantedWidget]:
@@ -158,10 +154,8 @@ class BoardPage:
 
 def board_page_get(*, user: AnyUser, board_id: int, editing: bool = False) -> BoardPage:
     """Everything the board page draws. Edit mode is for those who may configure the board."""
-    get = board_get_for_editor if editing else board_get_for_viewer
-    board = get(user=user, board_id=board_id)
+    board, can_edit = board_with_rights_get(user=user, board_id=board_id, editing=editing)
     # The stamp is read before the widgets: if data lands in between, the page shows newer
     # content than its stamp and the next change check merely redraws it once.
     stamp = board_change_stamp(board=board)
-    can_edit = editing or board_can_edit(user=user, board=board)
     return BoardPage(board, stamp, can_edit, editing)

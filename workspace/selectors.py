@@ -91,6 +91,3 @@ def _applications_with_role(user: AnyUser, **role_filter: object) -> QuerySet[Ap
         return applications
     return applications.filter(roles__user=user, **role_filter).distinct()
 
-
-def can_configure_application(*, user: AnyUser, application: Application) -> bool:
-    return applications_configurable_by(user=user).filter(pk=application.pk).exists()

@@ -13,10 +13,11 @@ from boards.models import Widget
 from boards.services import widget_create
 from tests.boards.conftest import add_action, add_kpi
 
-BOARD_QUERIES = 12
+BOARD_QUERIES = 9
 # An unchanged board whose grid is already drawn (boards/grid_cache.py): session, user, the
-# board with its permission, its stamp, the edit permission and the workspace menu.
-BOARD_QUERIES_DRAWN = 8
+# board with whether this user may open and change it (boards/board_reads.py), its stamp and
+# the workspace menu.
+BOARD_QUERIES_DRAWN = 5
 
 
 def board_queries(world, persona: str = "victor", *, drawn: bool = False) -> int:
@@ -52,7 +53,7 @@ def test_a_board_renders_in_the_same_queries_whatever_its_size(
     queries = board_queries(world)
 
     assert queries == baseline
-    assert queries <= BOARD_QUERIES
+    assert queries == BOARD_QUERIES
     assert board_queries(world, drawn=True) == BOARD_QUERIES_DRAWN
 
 
