@@ -90,4 +90,3 @@ def _applications_with_role(user: AnyUser, **role_filter: object) -> QuerySet[Ap
     if membership.role == Membership.Role.ADMIN:
         return applications
     return applications.filter(roles__user=user, **role_filter).distinct()
-
