@@ -7,8 +7,9 @@ OUTBOUND_ALLOWLIST) and times, in one run and against that one receiver:
   bare requests.post      the floor: one POST with requests, nothing else
   service path            delivery_start + delivery_execute (lock, quota, ledger, egress)
   delivery_start only     what the request does when a worker sends: lock, quota, record
-  click view, inline      the board's click endpoint through django.test.Client, sending
-                          inside the request (CELERY_TASK_ALWAYS_EAGER)
+  click view, inline      the board's click endpoint through django.test.Client, posted as
+                          the button's htmx form posts it (urlencoded, CSRF token checked),
+                          sending inside the request (CELERY_TASK_ALWAYS_EAGER)
   click view, worker      the same endpoint with the call handed to a Celery worker thread in
                           this process (through the filesystem broker); timed until the
                           response. The worker's send shares this process's GIL with the
@@ -259,19 +260,33 @@ def _worker_process():
 
 
 def _click_view(mode: str, clicks: int, url: str) -> list[float]:
+    from urllib.parse import urlencode
+
+    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
 
     from integrations.models import Delivery
 
     user, _, board, widget = _scenario(mode, url)
-    client = Client()
+    # As a browser sends it: the CSRF check on, and the button's form posted as htmx posts it,
+    # urlencoded with its token (the board page set the cookie).
+    client = Client(enforce_csrf_checks=True)
     client.force_login(user)
+    assert client.get(reverse("boards:detail", args=[board.pk])).status_code == 200
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    form = urlencode({"csrfmiddlewaretoken": token})
     click_url = reverse("boards:widget_click", args=[board.pk, widget.pk])
     samples = []
     for n in range(WARMUP + clicks):
         started = time.perf_counter()
-        response = client.post(click_url, HTTP_HX_REQUEST="true")
+        response = client.post(
+            click_url,
+            form,
+            content_type="application/x-www-form-urlencoded",
+            HTTP_HX_REQUEST="true",
+            HTTP_X_CSRFTOKEN=token,
+        )
         elapsed = (time.perf_counter() - started) * 1000
         assert response.status_code == 200, response.status_code
         latest = Delivery.objects.filter(widget_id=widget.pk).latest("created_at", "id")
