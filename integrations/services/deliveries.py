@@ -38,7 +38,7 @@ from integrations.selectors.deliveries import (
     quota_next_possible_for,
 )
 from integrations.services import delivery_words as words
-from integrations.services.quota import host_lock_hold_then_read, quota_refusal_message
+from integrations.services.quota import host_lock_hold, quota_refusal_message
 from workspace.models import Application, Workspace
 from workspace.selectors import AnyUser
 
@@ -84,18 +84,12 @@ def delivery_start(
         "board_name": board_name[:200],
         "widget_label": widget_label[:200],
     }
-    # The decision's read is sent with the lock (host_lock_hold_then_read), so its cut-offs are
-    # drawn from the clock as it was just before the lock. Waiting for the lock only widens
-    # them: an hour that starts a little earlier counts every call the exact hour counts and
-    # maybe a few more, which the exact check below (quota_next_possible_for) settles; a call
-    # that passed its time limit while this click waited still reads as unfinished, for
-    # milliseconds at most.
-    before_lock = timezone.now()
     with transaction.atomic():
-        # Checked afresh under the lock: the caller's copy may predate an admin's change.
-        current = _current_state(connection, application, fields, host=host, now=before_lock)
+        host_lock_hold(workspace_id=connection.workspace_id, host=host)
         # Read the clock only once the lock is ours, so the ledger's times follow the lock order.
         now = timezone.now()
+        # Checked afresh under the lock: the caller's copy may predate an admin's change.
+        current = _current_state(connection, application, fields, host=host, now=now)
         if current is None:
             fields["connection"] = None
             return _record(fields, Outcome.BLOCKED, Reason.DELETED, words.DELETED, now=now)
@@ -165,8 +159,8 @@ def _current_state(
     host: str,
     now: datetime,
 ) -> _CurrentState | None:
-    """Take the host lock, then read everything the click's decision reads, as the database
-    has it once the lock is held, in one statement; None when the connection is gone.
+    """Everything the click's decision reads, as the database has it now, in one statement;
+    None when the connection is gone.
 
     Written as SQL rather than built by the ORM: this runs on every click while the host lock is
     held, and assembling the same query from Exists/Subquery expressions cost more than running
@@ -217,9 +211,9 @@ def _current_state(
     )
     params += [connection.workspace_id, host, True, at(now - QUOTA_WINDOW), connection.pk]
     sql = f"SELECT enabled, {granted}, {in_flight}, {counted} FROM {_CONNECTIONS} WHERE id = %s"  # noqa: S608
-    found = host_lock_hold_then_read(
-        workspace_id=connection.workspace_id, host=host, sql=sql, params=params
-    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
     if found is None:
         return None
     enabled, shared, busy, used = found

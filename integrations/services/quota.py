@@ -8,9 +8,7 @@ another and never overshoot.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -45,39 +43,6 @@ def host_lock_hold(*, workspace_id: int, host: str) -> None:
             # until it commits; either way the row exists afterwards and is locked next.
             cursor.execute(_CREATE, params)
             cursor.execute(_LOCK, params)
-
-
-def host_lock_hold_then_read(
-    *, workspace_id: int, host: str, sql: str, params: Sequence[Any]
-) -> tuple[Any, ...] | None:
-    """Take the (workspace, host) lock as `host_lock_hold` does, then run the read `sql` under it
-    and return its first row (None when it has none).
-
-    On PostgreSQL the transaction's BEGIN, the lock and the read go to the server together, in
-    one round trip (psycopg's pipeline mode) rather than three: the server runs the read only
-    once the lock is granted, and under READ COMMITTED the read's snapshot is taken then, so it
-    sees what the previous holder committed, exactly as if it had been sent after the lock
-    came back. This is the click's path, and round trips are most of its time.
-    """
-    if not db_connection.in_atomic_block:
-        raise RuntimeError("host_lock_hold_then_read must run inside transaction.atomic()")
-    if db_connection.vendor == "postgresql":
-        lock_params = (workspace_id, host)
-        with db_connection.cursor() as lock, db_connection.cursor() as read:
-            with db_connection.connection.pipeline():
-                lock.execute(_LOCK, lock_params)
-                read.execute(sql, params)
-                locked = lock.fetchone()
-                found: tuple[Any, ...] | None = read.fetchone()
-        if locked is not None:
-            return found
-        # The host's first click: there was no row to lock, so that read ran unlocked. Create
-        # and lock the row, then read again.
-    host_lock_hold(workspace_id=workspace_id, host=host)
-    with db_connection.cursor() as read:
-        read.execute(sql, params)
-        row: tuple[Any, ...] | None = read.fetchone()
-        return row
 
 
 _LOCKS = HostLock._meta.db_table
