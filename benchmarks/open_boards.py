@@ -99,6 +99,7 @@ def _import(configuration, number: int) -> None:
     dataset_rows_import(configuration=configuration, csv_file=io.BytesIO(body.encode()))
 
 
+@contextlib.contextmanager
 def _server(database_url: str):
     port = free_port()
     env = {
