@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from boards.models import Widget
 from boards.services import widget_create
+from datasets.models import Dataset, DatasetColumn, DatasetRow
+from datasets.services import dataset_stats_recompute
 from tests.boards.conftest import add_action, add_kpi
 
 BOARD_QUERIES = 9
@@ -54,6 +56,49 @@ def test_a_board_renders_in_the_same_queries_whatever_its_size(
 
     assert queries == baseline
     assert queries == BOARD_QUERIES
+    assert board_queries(world, drawn=True) == BOARD_QUERIES_DRAWN
+
+
+def fill_in_bulk(world, connection_, count: int) -> None:
+    """As `fill`, written straight to the tables (the services place each widget on the grid
+    one at a time, which for hundreds of widgets is most of a test's time)."""
+    rows = [{"region": f"Region {n}", "revenue": n * 10} for n in range(30)]
+    position = Widget.objects.filter(board=world.sales_board).count()
+    for n in range(count):
+        dataset = Dataset.objects.create(workspace=world.acme, name=f"Bulk {n}", version=1)
+        DatasetColumn.objects.bulk_create(
+            DatasetColumn(dataset=dataset, name=name, kind=kind, position=at)
+            for at, (name, kind) in enumerate([("region", "text"), ("revenue", "number")])
+        )
+        DatasetRow.objects.bulk_create(
+            DatasetRow(dataset=dataset, position=at, values=values)
+            for at, values in enumerate(rows)
+        )
+        dataset_stats_recompute(dataset=dataset)
+        dataset.applications.set([world.sales])
+        kinds = [
+            (Widget.Kind.TABLE, {"dataset": dataset}),
+            (
+                Widget.Kind.KPI,
+                {"dataset": dataset, "kpi_column": "revenue", "kpi_aggregate": "sum"},
+            ),
+            (Widget.Kind.ACTION, {"connection": connection_, "button_label": f"Bulk {n}"}),
+            (Widget.Kind.TEXT, {"text": f"Bulk note {n}"}),
+        ]
+        for kind, fields in kinds:
+            Widget.objects.create(board=world.sales_board, kind=kind, position=position, **fields)
+            position += 1
+
+
+def test_a_board_of_200_widgets_of_each_kind_renders_in_the_same_queries(
+    world, make_dataset, connection
+):
+    fill(world, make_dataset, connection, 1)
+    baseline = board_queries(world)
+    fill_in_bulk(world, connection, 199)
+    assert Widget.objects.filter(board=world.sales_board).count() == 800
+
+    assert board_queries(world) == baseline == BOARD_QUERIES
     assert board_queries(world, drawn=True) == BOARD_QUERIES_DRAWN
 
 
