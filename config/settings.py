@@ -356,7 +356,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The level on the handler too: records from loggers with levels of their own (Django's
+    # "django" logger is INFO) reach the root's handler without passing the root's level.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": os.environ.get("LOG_LEVEL", "INFO"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # urllib3 logs full request URLs (query strings included) at DEBUG and on malformed answers;
     # an endpoint URL is a stored secret, so only its errors get through.
