@@ -290,6 +290,22 @@ def celery_queues(default: str, imports: str) -> tuple[tuple[Queue, Queue], dict
 CELERY_TASK_QUEUES, CELERY_TASK_ROUTES = celery_queues(
     CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE
 )
+
+
+def heartbeat_schedule(*queues: str) -> dict[str, dict]:
+    """Beat's heartbeat for each queue (operations/tasks.py): readiness wants a worker taking
+    each kind of work."""
+    return {
+        f"heartbeat-{queue}": {
+            "task": "operations.tasks.heartbeat",
+            "schedule": 10.0,
+            "kwargs": {"queue": queue},
+            "options": {"queue": queue},
+        }
+        for queue in queues
+    }
+
+
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "16"))
 # Above the egress deadline plus name resolution, so a send is never cut short by Celery.
 CELERY_TASK_SOFT_TIME_LIMIT = 60
@@ -309,12 +325,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"expires": 15.0},
     },
-    "heartbeat": {"task": "operations.tasks.heartbeat", "schedule": 10.0},
     "delivery-prune": {"task": "integrations.tasks.delivery_prune_task", "schedule": 3600.0},
     "import-housekeeping": {
         "task": "datasets.tasks.import_housekeeping_task",
         "schedule": 3600.0,
     },
+    **heartbeat_schedule(CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE),
 }
 # Tests run tasks in the calling thread (integrations/tasks.py, datasets/tasks.py enqueue them
 # at once instead of on commit); tests that need a real worker start one.

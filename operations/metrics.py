@@ -76,13 +76,16 @@ class DatabaseCollector(Collector):
             imports.add_metric([status], count)
         yield imports
 
-        age = selectors.worker_heartbeat_age()
-        yield GaugeMetricFamily(
+        ages = GaugeMetricFamily(
             "switchboard_worker_heartbeat_age_seconds",
-            "Seconds since a worker last ran the heartbeat task beat sends every 10 s "
-            "(+Inf when none ever did).",
-            value=float("inf") if age is None else age,
+            "Seconds since a worker last ran the heartbeat task beat sends to each queue every "
+            "10 s (+Inf when none ever did).",
+            labels=["queue"],
         )
+        for queue_name in selectors.heartbeat_queues().values():
+            age = selectors.worker_heartbeat_age(queue=queue_name)
+            ages.add_metric([queue_name], float("inf") if age is None else age)
+        yield ages
 
 
 registry = CollectorRegistry()

@@ -57,11 +57,20 @@ def broker_reachable(*, url: str | None = None) -> bool:
         return False
 
 
-def worker_heartbeat_age() -> float | None:
-    """Seconds since some worker last ran the heartbeat task, by the database's clock (the one
-    that wrote it); None when no worker ever did."""
+def heartbeat_queues() -> dict[str, str]:
+    """The readiness check for each queue a worker must be taking work from, and that queue."""
+    return {
+        "worker": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "import_worker": settings.CELERY_IMPORT_QUEUE,
+    }
+
+
+def worker_heartbeat_age(*, queue: str) -> float | None:
+    """Seconds since some worker last ran the heartbeat task sent on `queue`, by the database's
+    clock (the one that wrote it); None when no worker ever did."""
     newest = (
-        WorkerHeartbeat.objects.annotate(now=Now())
+        WorkerHeartbeat.objects.filter(queue=queue)
+        .annotate(now=Now())
         .order_by("-seen_at")
         .values("seen_at", "now")
         .first()
@@ -72,25 +81,27 @@ def worker_heartbeat_age() -> float | None:
     return max(0.0, age.total_seconds())
 
 
-def worker_heartbeat_fresh() -> bool:
-    age = worker_heartbeat_age()
+def worker_heartbeat_fresh(*, queue: str) -> bool:
+    age = worker_heartbeat_age(queue=queue)
     return age is not None and age <= settings.WORKER_HEARTBEAT_MAX_AGE
 
 
 def readiness_checks() -> dict[str, str]:
-    """Each dependency a working deployment needs, "ok" or "failed". Without the database the
-    worker's heartbeat cannot be read: "unknown"."""
+    """Each dependency a working deployment needs, "ok" or "failed": the database, the broker,
+    and a worker for each queue (`heartbeat_queues`). Without the database the workers'
+    heartbeats cannot be read: "unknown"."""
     database = database_reachable()
     checks = {"database": OK if database else FAILED}
     checks["broker"] = OK if broker_reachable() else FAILED
-    if not database:
-        checks["worker"] = UNKNOWN
-    else:
+    for check, queue in heartbeat_queues().items():
+        if not database:
+            checks[check] = UNKNOWN
+            continue
         try:
-            checks["worker"] = OK if worker_heartbeat_fresh() else FAILED
+            checks[check] = OK if worker_heartbeat_fresh(queue=queue) else FAILED
         except DatabaseError as error:
             logger.warning("Readiness: heartbeats unreadable (%s)", type(error).__name__)
-            checks["worker"] = UNKNOWN
+            checks[check] = UNKNOWN
     return checks
 
 

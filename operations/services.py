@@ -14,14 +14,16 @@ from operations.models import WorkerHeartbeat
 FORGET_AFTER = timedelta(days=1)
 
 
-def worker_heartbeat_record(*, hostname: str) -> None:
-    """Mark `hostname` as seen now, by the database's clock: readiness measures the age by the
-    same clock, so web and worker machines whose clocks disagree do not matter."""
-    if not WorkerHeartbeat.objects.filter(hostname=hostname).update(seen_at=Now()):
+def worker_heartbeat_record(*, hostname: str, queue: str) -> None:
+    """Mark `hostname` as seen now taking work from `queue`, by the database's clock: readiness
+    measures the age by the same clock, so web and worker machines whose clocks disagree do
+    not matter."""
+    mine = WorkerHeartbeat.objects.filter(hostname=hostname, queue=queue)
+    if not mine.update(seen_at=Now()):
         try:
             with transaction.atomic():
-                WorkerHeartbeat.objects.create(hostname=hostname, seen_at=Now())
+                WorkerHeartbeat.objects.create(hostname=hostname, queue=queue, seen_at=Now())
         except IntegrityError:
             # Another thread of the same worker created the row in the meantime.
-            WorkerHeartbeat.objects.filter(hostname=hostname).update(seen_at=Now())
+            mine.update(seen_at=Now())
     WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - FORGET_AFTER).delete()

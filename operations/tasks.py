@@ -1,4 +1,6 @@
-"""The heartbeat beat sends every ~10 s (`operations.tasks.heartbeat`).
+"""The heartbeat beat sends every ~10 s to each queue (`operations.tasks.heartbeat`): the default
+queue's and the imports' (CELERY_IMPORT_QUEUE), which a deployment may give workers of their own,
+so readiness can tell that either kind of work has stopped being picked up.
 
 Why a task sent by beat rather than a worker signal (`heartbeat_sent`, a timer in the worker):
 a signal runs in the worker's own consumer loop and says only that the process is alive. It keeps
@@ -29,5 +31,9 @@ from operations.services import worker_heartbeat_record
     ignore_result=True,
     expires=settings.WORKER_HEARTBEAT_MAX_AGE,
 )
-def heartbeat(self) -> None:
-    worker_heartbeat_record(hostname=self.request.hostname or socket.gethostname())
+def heartbeat(self, queue: str = "") -> None:
+    """`queue` is the queue beat sent it on (only a worker consuming that queue runs it)."""
+    worker_heartbeat_record(
+        hostname=self.request.hostname or socket.gethostname(),
+        queue=queue or settings.CELERY_TASK_DEFAULT_QUEUE,
+    )

@@ -3,6 +3,8 @@ and figures are fetched for all of them at once, not per widget."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -76,7 +78,7 @@ def fill_in_bulk(world, connection_, count: int) -> None:
         )
         dataset_stats_recompute(dataset=dataset)
         dataset.applications.set([world.sales])
-        kinds = [
+        kinds: list[tuple[str, dict[str, Any]]] = [
             (Widget.Kind.TABLE, {"dataset": dataset}),
             (
                 Widget.Kind.KPI,

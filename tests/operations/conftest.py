@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from integrations.models import Delivery
@@ -13,12 +14,19 @@ from operations.models import WorkerHeartbeat
 from workspace.models import Workspace
 
 TOKEN = "metrics-token-" + "m" * 32
+DEFAULT, IMPORTS = settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_IMPORT_QUEUE
 
 
-def heartbeat(*, seconds_ago: float, hostname: str = "celery@worker-1") -> WorkerHeartbeat:
-    return WorkerHeartbeat.objects.create(
-        hostname=hostname, seen_at=timezone.now() - timedelta(seconds=seconds_ago)
-    )
+def heartbeat(
+    *, seconds_ago: float, hostname: str = "celery@worker-1", queues: tuple[str, ...] = ()
+) -> list[WorkerHeartbeat]:
+    """A worker's heartbeats on `queues` (by default both: it takes every kind of work)."""
+    seen_at = timezone.now() - timedelta(seconds=seconds_ago)
+    queues = queues or (DEFAULT, IMPORTS)
+    return [
+        WorkerHeartbeat.objects.create(hostname=hostname, queue=queue, seen_at=seen_at)
+        for queue in queues
+    ]
 
 
 def delivery(

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from datasets.models import ImportJob
 from datasets.services import dataset_create, import_configuration_create
-from tests.operations.conftest import TOKEN, delivery, heartbeat
+from tests.operations.conftest import DEFAULT, IMPORTS, TOKEN, delivery, heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -114,13 +114,17 @@ def test_it_counts_deliveries_imports_and_heartbeats_from_the_database(
     assert figures[("switchboard_delivery_queue_depth", (("state", "sending"),))] == 0
     assert figures[("switchboard_import_queue_depth", (("status", "queued"),))] == 2
     assert figures[("switchboard_import_queue_depth", (("status", "running"),))] == 1
-    assert 8 <= figures[("switchboard_worker_heartbeat_age_seconds", ())] < 20
+    for queue in (DEFAULT, IMPORTS):
+        assert 8 <= figures[("switchboard_worker_heartbeat_age_seconds", (("queue", queue),))] < 20
 
 
 def test_it_reports_an_infinite_heartbeat_age_when_no_worker_ever_beat(client, metrics_token):
+    heartbeat(seconds_ago=3, queues=(DEFAULT,))  # nothing takes the imports
+
     figures = samples(scrape(client))
 
-    assert math.isinf(figures[("switchboard_worker_heartbeat_age_seconds", ())])
+    assert figures[("switchboard_worker_heartbeat_age_seconds", (("queue", DEFAULT),))] < 20
+    assert math.isinf(figures[("switchboard_worker_heartbeat_age_seconds", (("queue", IMPORTS),))])
     assert figures[("switchboard_delivery_queue_depth", (("state", "waiting"),))] == 0
 
 

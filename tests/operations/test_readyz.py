@@ -8,11 +8,11 @@ import time
 import pytest
 
 from operations import selectors
-from tests.operations.conftest import heartbeat
+from tests.operations.conftest import DEFAULT, IMPORTS, heartbeat
 
 pytestmark = pytest.mark.django_db
 
-ALL_OK = {"database": "ok", "broker": "ok", "worker": "ok"}
+ALL_OK = {"database": "ok", "broker": "ok", "worker": "ok", "import_worker": "ok"}
 
 
 def test_it_is_ready_with_a_fresh_heartbeat(client):
@@ -27,15 +27,38 @@ def test_it_is_ready_with_a_fresh_heartbeat(client):
     assert "sessionid" not in response.cookies
 
 
-def test_it_names_the_worker_when_no_worker_ever_beat(client):
+def test_it_names_both_workers_when_no_worker_ever_beat(client):
     response = client.get("/readyz")
 
     assert response.status_code == 503
     assert response.json() == {
         "status": "failed",
-        "failed": ["worker"],
-        "checks": {**ALL_OK, "worker": "failed"},
+        "failed": ["worker", "import_worker"],
+        "checks": {**ALL_OK, "worker": "failed", "import_worker": "failed"},
     }
+
+
+def test_it_names_the_import_worker_when_nothing_takes_the_imports_queue(client):
+    # Workers started with --exclude-queues imports, and every import worker gone.
+    heartbeat(seconds_ago=5, queues=(DEFAULT,))
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "failed",
+        "failed": ["import_worker"],
+        "checks": {**ALL_OK, "import_worker": "failed"},
+    }
+
+
+def test_it_names_the_worker_when_only_import_workers_run(client):
+    heartbeat(seconds_ago=5, hostname="celery@import-1", queues=(IMPORTS,))
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["worker"]
 
 
 def test_it_names_the_worker_when_the_newest_heartbeat_is_stale(client, settings):
@@ -46,7 +69,7 @@ def test_it_names_the_worker_when_the_newest_heartbeat_is_stale(client, settings
     response = client.get("/readyz")
 
     assert response.status_code == 503
-    assert response.json()["failed"] == ["worker"]
+    assert response.json()["failed"] == ["worker", "import_worker"]
 
 
 def test_it_takes_the_allowed_age_from_the_setting(client, settings):
@@ -80,7 +103,12 @@ def test_it_names_the_database_and_cannot_tell_about_the_worker(client, monkeypa
     assert response.json() == {
         "status": "failed",
         "failed": ["database"],
-        "checks": {"database": "failed", "broker": "ok", "worker": "unknown"},
+        "checks": {
+            "database": "failed",
+            "broker": "ok",
+            "worker": "unknown",
+            "import_worker": "unknown",
+        },
     }
 
 
