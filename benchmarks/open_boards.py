@@ -21,16 +21,14 @@ import asyncio
 import contextlib
 import io
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from support import free_port
+from support import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_EVERY = 3.0  # seconds between imports: every board must have caught up before the next
@@ -122,19 +120,9 @@ def _server(database_url: str):
         "4096",
     ]
     # Pinned to one core: the figure is per core, whatever threads the process runs.
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=ROOT, env=env, preexec_fn=lambda: os.sched_setaffinity(0, {SERVER_CORE})
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            time.sleep(0.1)
+    pinned = {"preexec_fn": lambda: os.sched_setaffinity(0, {SERVER_CORE})}
+    with serving(command, port=port, cwd=ROOT, env=env, **pinned) as process:
         yield process, port
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def _cpu_seconds(pid: int) -> float:

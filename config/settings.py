@@ -292,46 +292,49 @@ CELERY_TASK_QUEUES, CELERY_TASK_ROUTES = celery_queues(
 )
 
 
-def heartbeat_schedule(*queues: str) -> dict[str, dict]:
-    """Beat's heartbeat for each queue (operations/tasks.py): readiness wants a worker taking
-    each kind of work."""
-    return {
-        f"heartbeat-{queue}": {
-            "task": "operations.tasks.heartbeat",
-            "schedule": 10.0,
-            "kwargs": {"queue": queue},
-            "options": {"queue": queue},
-        }
-        for queue in queues
-    }
-
-
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "16"))
 # Above the egress deadline plus name resolution, so a send is never cut short by Celery.
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_WORKER_SEND_TASK_EVENTS = env_bool("CELERY_WORKER_SEND_TASK_EVENTS", False)  # Flower
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
-# Periodic work. Each task is cheap when there is nothing to do, and safe to run twice. Messages
-# of the frequent ones expire unrun when the workers are that far behind: the next one comes.
-CELERY_BEAT_SCHEDULE = {
-    "delivery-sweep": {
-        "task": "integrations.tasks.delivery_sweep_task",
-        "schedule": 5.0,
-        "options": {"expires": 5.0},
-    },
-    "import-sweep": {
-        "task": "datasets.tasks.import_jobs_sweep_task",
-        "schedule": 15.0,
-        "options": {"expires": 15.0},
-    },
-    "delivery-prune": {"task": "integrations.tasks.delivery_prune_task", "schedule": 3600.0},
-    "import-housekeeping": {
-        "task": "datasets.tasks.import_housekeeping_task",
-        "schedule": 3600.0,
-    },
-    **heartbeat_schedule(CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE),
-}
+
+
+def celery_beat_schedule(default: str, imports: str) -> dict[str, dict]:
+    """Periodic work. Each task is cheap when there is nothing to do, and safe to run twice.
+    Messages of the frequent ones expire unrun when the workers are that far behind: the next
+    one comes. The heartbeat goes to each queue (operations/tasks.py): readiness wants a worker
+    taking each kind of work."""
+    heartbeats = {
+        f"heartbeat-{queue}": {
+            "task": "operations.tasks.heartbeat",
+            "schedule": 10.0,
+            "kwargs": {"queue": queue},
+            "options": {"queue": queue},
+        }
+        for queue in (default, imports)
+    }
+    return {
+        "delivery-sweep": {
+            "task": "integrations.tasks.delivery_sweep_task",
+            "schedule": 5.0,
+            "options": {"expires": 5.0},
+        },
+        "import-sweep": {
+            "task": "datasets.tasks.import_jobs_sweep_task",
+            "schedule": 15.0,
+            "options": {"expires": 15.0},
+        },
+        **heartbeats,
+        "delivery-prune": {"task": "integrations.tasks.delivery_prune_task", "schedule": 3600.0},
+        "import-housekeeping": {
+            "task": "datasets.tasks.import_housekeeping_task",
+            "schedule": 3600.0,
+        },
+    }
+
+
+CELERY_BEAT_SCHEDULE = celery_beat_schedule(CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE)
 # Tests run tasks in the calling thread (integrations/tasks.py, datasets/tasks.py enqueue them
 # at once instead of on commit); tests that need a real worker start one.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -52,13 +52,6 @@ CELERY_IMPORT_QUEUE = CELERY_TASK_DEFAULT_QUEUE + "-imports"
 CELERY_TASK_QUEUES, CELERY_TASK_ROUTES = celery_queues(  # noqa: F405
     CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE
 )
-# The heartbeats go to this run's own queues.
-_OTHER_PERIODIC = {
-    name: entry
-    for name, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
-    if not name.startswith("heartbeat-")
-}
-CELERY_BEAT_SCHEDULE = {
-    **_OTHER_PERIODIC,
-    **heartbeat_schedule(CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE),  # noqa: F405
-}
+CELERY_BEAT_SCHEDULE = celery_beat_schedule(  # noqa: F405 (the heartbeats go to these queues)
+    CELERY_TASK_DEFAULT_QUEUE, CELERY_IMPORT_QUEUE
+)
