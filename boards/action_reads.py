@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db import connection as db_connection
 from django.http import Http404
 
+from boards.board_reads import current_membership_join
 from boards.kinds import WidgetCard, kind_for
 from boards.models import Board, Widget
 from boards.row_reads import Part, RowRead
@@ -49,9 +50,7 @@ def _sql() -> str:
     quote = db_connection.ops.quote_name
     tables = {part.model: quote(part.model._meta.db_table) for part in _READ.parts}
     shared = quote(Connection.applications.through._meta.db_table)
-    memberships = quote(Membership._meta.db_table)
     roles = quote(ApplicationRole._meta.db_table)
-    # The current membership is the one membership_for_user picks: last chosen, else oldest.
     _SQL[vendor] = (
         f"SELECT {_READ.columns()}, EXISTS (SELECT 1 FROM {shared} ca"  # noqa: S608 (names from the models)
         " WHERE ca.connection_id = w.connection_id AND ca.application_id = b.application_id)"
@@ -60,9 +59,7 @@ def _sql() -> str:
         f" JOIN {tables[Application]} a ON a.id = b.application_id"
         f" JOIN {tables[Workspace]} ws ON ws.id = a.workspace_id"
         f" LEFT JOIN {tables[Connection]} c ON c.id = w.connection_id"
-        f" JOIN {memberships} m ON m.id = (SELECT m2.id FROM {memberships} m2 WHERE m2.user_id = %s"
-        " ORDER BY m2.chosen_at IS NULL, m2.chosen_at DESC, m2.id LIMIT 1)"
-        " AND m.workspace_id = a.workspace_id"
+        f"{current_membership_join()}"
         " WHERE w.id = %s AND w.board_id = %s AND w.kind = %s AND (m.role = %s"
         f" OR EXISTS (SELECT 1 FROM {roles} r WHERE r.application_id = a.id AND r.user_id = %s))"
     )

@@ -32,26 +32,34 @@ _READ = RowRead(
 _SQL: dict[tuple[str, bool], str] = {}  # per database vendor (its quoting) and editing or not
 
 
+def current_membership_join() -> str:
+    """SQL joining `m`, the user's current membership (first parameter: the user's id), to
+    the application `a` when it is of that membership's workspace. Current is what
+    membership_for_user picks: the last chosen, else the oldest."""
+    memberships = db_connection.ops.quote_name(Membership._meta.db_table)
+    return (
+        f" JOIN {memberships} m ON m.id = (SELECT m2.id FROM {memberships} m2 WHERE m2.user_id = %s"  # noqa: S608 (the model's table)
+        " ORDER BY m2.chosen_at IS NULL, m2.chosen_at DESC, m2.id LIMIT 1)"
+        " AND m.workspace_id = a.workspace_id"
+    )
+
+
 def _sql(*, editing: bool) -> str:
     key = (db_connection.vendor, editing)
     if key in _SQL:
         return _SQL[key]
     quote = db_connection.ops.quote_name
     tables = {part.model: quote(part.model._meta.db_table) for part in _READ.parts}
-    memberships = quote(Membership._meta.db_table)
     roles = quote(ApplicationRole._meta.db_table)
     role_held = f"EXISTS (SELECT 1 FROM {roles} r WHERE r.application_id = a.id AND r.user_id = %s"  # noqa: S608 (names from the models)
     may_configure = f"(m.role = %s OR {role_held} AND r.level = %s))"
     may_open = may_configure if editing else f"(m.role = %s OR {role_held}))"
-    # The current membership is the one membership_for_user picks: last chosen, else oldest.
     _SQL[key] = (
         f"SELECT {_READ.columns()}, {may_configure}"  # noqa: S608 (names from the models)
         f" FROM {tables[Board]} b"
         f" JOIN {tables[Application]} a ON a.id = b.application_id"
         f" JOIN {tables[Workspace]} ws ON ws.id = a.workspace_id"
-        f" JOIN {memberships} m ON m.id = (SELECT m2.id FROM {memberships} m2 WHERE m2.user_id = %s"
-        " ORDER BY m2.chosen_at IS NULL, m2.chosen_at DESC, m2.id LIMIT 1)"
-        " AND m.workspace_id = a.workspace_id"
+        f"{current_membership_join()}"
         f" WHERE b.id = %s AND {may_open}"
     )
     return _SQL[key]
