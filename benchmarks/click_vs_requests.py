@@ -1,8 +1,8 @@
 """How much server time a click adds on top of the outgoing POST itself.
 
 Runs standalone: `python benchmarks/click_vs_requests.py [--clicks 90]`. It sets up Django on a
-throwaway SQLite database, starts an instant HTTP receiver on 127.0.0.1 (reached through
-OUTBOUND_ALLOWLIST) and times, in one run and against that one receiver:
+throwaway SQLite database, starts an instant HTTP receiver on 127.0.0.1 in a process of its own
+(reached through OUTBOUND_ALLOWLIST) and times, in one run and against that one receiver:
 
   bare requests.post      the floor: one POST with requests, nothing else
   service path            delivery_start + delivery_execute (lock, quota, ledger, egress)
@@ -39,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
-from support import instant_receiver
+from support import instant_receiver_process
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP = 5
@@ -117,10 +117,8 @@ def main() -> None:
     clicks = min(args.clicks, 100 - WARMUP)
     with tempfile.TemporaryDirectory() as folder:
         _setup_django(args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        server = instant_receiver()
-        url = f"http://127.0.0.1:{server.server_address[1]}/hooks/run"
-        results = _run(clicks, url)
-        server.shutdown()
+        with instant_receiver_process() as url:
+            results = _run(clicks, url)
     _report(clicks, results)
 
 

@@ -1,11 +1,15 @@
 """What several benchmarks share: an instant receiver for outgoing calls, a free port, and a
-server process of the app."""
+server process of the app.
+
+`python benchmarks/support.py PORT` serves the instant receiver on PORT, as a process of its own.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +37,15 @@ def instant_receiver() -> ThreadingHTTPServer:
     return server
 
 
+@contextlib.contextmanager
+def instant_receiver_process() -> Iterator[str]:
+    """The instant receiver in a process of its own, as a service elsewhere would be: its work
+    does not take this process's interpreter lock from the request being timed. Yields its URL."""
+    port = free_port()
+    with serving([sys.executable, __file__, str(port)], port=port):
+        yield f"http://127.0.0.1:{port}/hooks/run"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -54,3 +67,7 @@ def serving(command: list[str], *, port: int, **popen: Any) -> Iterator[subproce
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+if __name__ == "__main__":
+    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), _Instant).serve_forever()

@@ -193,6 +193,12 @@ def quota_next_possible_for(*, workspace_id: int, host: str, now: datetime) -> d
     # With `used` calls in the window, room appears when the (used - limit + 1)-th oldest leaves.
     index = used - settings.OUTBOUND_CALLS_PER_HOUR
     frees_at = counted.order_by("created_at", "id").values_list("created_at", flat=True)[index]
+    return quota_next_possible_from(frees_at)
+
+
+def quota_next_possible_from(frees_at: datetime) -> datetime:
+    """When a call may be made again, `frees_at` being when the counted call that must leave
+    the rolling hour first was made."""
     return _minute_ceiling(frees_at + QUOTA_WINDOW)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -36,8 +36,13 @@ from integrations.selectors.deliveries import (
     delivery_max_wait,
     delivery_sending_dead_after,
     quota_next_possible_for,
+    quota_next_possible_from,
 )
 from integrations.services import delivery_words as words
+from integrations.services.delivery_start_statement import (
+    StartState,
+    delivery_start_in_one_statement,
+)
 from integrations.services.quota import host_lock_hold, quota_refusal_message
 from workspace.models import Application, Workspace
 from workspace.selectors import AnyUser
@@ -84,32 +89,83 @@ def delivery_start(
         "board_name": board_name[:200],
         "widget_label": widget_label[:200],
     }
+    if db_connection.vendor == "postgresql":
+        return _start_in_one_statement(fields, connection, application, host=host)
     with transaction.atomic():
         host_lock_hold(workspace_id=connection.workspace_id, host=host)
         # Read the clock only once the lock is ours, so the ledger's times follow the lock order.
         now = timezone.now()
         # Checked afresh under the lock: the caller's copy may predate an admin's change.
         current = _current_state(connection, application, fields, host=host, now=now)
-        if current is None:
-            fields["connection"] = None
-            return _record(fields, Outcome.BLOCKED, Reason.DELETED, words.DELETED, now=now)
-        if not current.enabled:
-            return _record(fields, Outcome.BLOCKED, Reason.DISABLED, words.DISABLED, now=now)
-        if application is not None and not current.granted:
-            detail = words.not_shared_words(application.name)
-            return _record(fields, Outcome.BLOCKED, Reason.NOT_SHARED, detail, now=now)
-        if current.in_flight:
-            return _record(fields, Outcome.DUPLICATE, Reason.DUPLICATE, words.DUPLICATE, now=now)
-        if current.counted >= settings.OUTBOUND_CALLS_PER_HOUR:
-            next_at = quota_next_possible_for(
-                workspace_id=connection.workspace_id, host=host, now=now
-            )
-            if next_at is not None:
-                detail = quota_refusal_message(next_possible_at=next_at)
-                return _record(fields, Outcome.REFUSED, Reason.QUOTA, detail, now=now)
+        refusal = _refusal(current, connection, application, host=host, now=now)
+        if refusal is not None:
+            return _record_refusal(fields, refusal, now=now)
         return _record(
             fields, Outcome.PENDING, Reason.NONE, words.WAITING, now=now, counts_toward_quota=True
         )
+
+
+def _start_in_one_statement(
+    fields: dict[str, Any], connection: Connection, application: Application | None, *, host: str
+) -> Delivery:
+    """PostgreSQL: lock, decision read and the waiting row in one statement. The clock is read
+    before the lock here; the quota stays exact all the same, since each click counts every
+    call made after its own time less an hour, those recorded later in time included."""
+    now = timezone.now()
+    waiting = _checked(
+        fields, Outcome.PENDING, Reason.NONE, words.WAITING, now=now, counts_toward_quota=True
+    )
+    current, delivery_id = delivery_start_in_one_statement(
+        waiting, application=application, now=now
+    )
+    if delivery_id is not None:
+        waiting.pk = delivery_id
+        waiting._state.adding = False
+        waiting._state.db = db_connection.alias
+        return waiting
+    # Not sent: what the lock holder decided, recorded afterwards (a refusal counts for nothing).
+    refusal = _refusal(current, connection, application, host=host, now=now)
+    if refusal is None:
+        raise RuntimeError("integrations_delivery_start inserted nothing, yet nothing refuses")
+    return _record_refusal(fields, refusal, now=now)
+
+
+def _refusal(
+    current: StartState | None,
+    connection: Connection,
+    application: Application | None,
+    *,
+    host: str,
+    now: datetime,
+) -> tuple[str, str, str] | None:
+    """Why the click may not send (outcome, reason, words), None if it may."""
+    if current is None:
+        return Outcome.BLOCKED, Reason.DELETED, words.DELETED
+    if not current.enabled:
+        return Outcome.BLOCKED, Reason.DISABLED, words.DISABLED
+    if application is not None and not current.granted:
+        return Outcome.BLOCKED, Reason.NOT_SHARED, words.not_shared_words(application.name)
+    if current.in_flight:
+        return Outcome.DUPLICATE, Reason.DUPLICATE, words.DUPLICATE
+    if current.counted >= settings.OUTBOUND_CALLS_PER_HOUR:
+        if current.frees_at is not None:
+            next_at: datetime | None = quota_next_possible_from(current.frees_at)
+        else:
+            next_at = quota_next_possible_for(
+                workspace_id=connection.workspace_id, host=host, now=now
+            )
+        if next_at is not None:
+            return Outcome.REFUSED, Reason.QUOTA, quota_refusal_message(next_possible_at=next_at)
+    return None
+
+
+def _record_refusal(
+    fields: dict[str, Any], refusal: tuple[str, str, str], *, now: datetime
+) -> Delivery:
+    outcome, reason, detail = refusal
+    if reason == Reason.DELETED:
+        fields = {**fields, "connection": None}
+    return _record(fields, outcome, reason, detail, now=now)
 
 
 def delivery_record_unavailable(
@@ -144,13 +200,6 @@ def delivery_record_unavailable(
     return _record(fields, Outcome.BLOCKED, reason, detail[:300], unchecked=("host",))
 
 
-class _CurrentState(NamedTuple):
-    enabled: bool
-    granted: bool  # shared with the board's application (True without one)
-    in_flight: bool  # the same person's previous click on the same button is unfinished
-    counted: int  # calls counted against the host in the rolling hour
-
-
 def _current_state(
     connection: Connection,
     application: Application | None,
@@ -158,7 +207,7 @@ def _current_state(
     *,
     host: str,
     now: datetime,
-) -> _CurrentState | None:
+) -> StartState | None:
     """Everything the click's decision reads, as the database has it now, in one statement;
     None when the connection is gone.
 
@@ -217,7 +266,7 @@ def _current_state(
     if found is None:
         return None
     enabled, shared, busy, used = found
-    return _CurrentState(bool(enabled), bool(shared), bool(busy), int(used))
+    return StartState(bool(enabled), bool(shared), bool(busy), int(used))
 
 
 def _record(
@@ -230,7 +279,30 @@ def _record(
     counts_toward_quota: bool = False,
     unchecked: tuple[str, ...] = (),
 ) -> Delivery:
-    now = now or timezone.now()
+    delivery = _checked(
+        fields,
+        outcome,
+        reason,
+        detail,
+        now=now or timezone.now(),
+        counts_toward_quota=counts_toward_quota,
+        unchecked=unchecked,
+    )
+    delivery.save()
+    return delivery
+
+
+def _checked(
+    fields: dict[str, Any],
+    outcome: str,
+    reason: str,
+    detail: str,
+    *,
+    now: datetime,
+    counts_toward_quota: bool = False,
+    unchecked: tuple[str, ...] = (),
+) -> Delivery:
+    """The record, validated and not saved yet."""
     delivery = Delivery(
         **fields,
         state=State.WAITING if outcome == Outcome.PENDING else State.FINAL,
@@ -245,5 +317,4 @@ def _record(
     # The related rows were just loaded by the caller; checking that they exist again would add
     # three queries to every click. The key is a fresh uuid4.
     delivery.full_clean(exclude=[*_RELATED, *unchecked], validate_unique=False)
-    delivery.save()
     return delivery
