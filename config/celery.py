@@ -12,8 +12,10 @@ import os
 import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 
 from celery import Celery
+from django.core.signals import request_finished, request_started
 from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -29,7 +31,8 @@ app.autodiscover_tasks()
 
 def enqueue_after_commit(task, *args) -> None:
     """Hand `task(*args)` to the workers once the surrounding transaction has committed, so the
-    worker's own connection finds the row it is handed.
+    worker's own connection finds the row it is handed; in a request, once its response has
+    been sent as well.
 
     With task_always_eager (the test suite) the task runs here and now instead: the test's
     transaction never commits, and the row is visible to this connection already. A task
@@ -40,7 +43,7 @@ def enqueue_after_commit(task, *args) -> None:
     from django.db import transaction
 
     if not app.conf.task_always_eager:
-        transaction.on_commit(lambda: _publisher().submit(_publish, task, args))
+        transaction.on_commit(lambda: _hand_on(task, args))
         return
     line = getattr(_eager, "line", None)
     if line is not None:
@@ -54,6 +57,36 @@ def enqueue_after_commit(task, *args) -> None:
     finally:
         _eager.line = None
 
+
+def _hand_on(task, args: tuple) -> None:
+    held = _held.get()
+    if held is not None:
+        held.append((task, args))
+    else:
+        _publisher().submit(_publish, task, args)
+
+
+def _hold_until_response_sent(**_: object) -> None:
+    """A request's messages leave once its response has been sent (request_finished fires when
+    the server closes the response): publishing takes about a millisecond of this process's
+    interpreter lock, which the request would otherwise wait for while drawing its answer.
+    Anything a request left held (one aborted without a close) goes now."""
+    _send_held()
+    _held.set([])
+
+
+def _send_held(**_: object) -> None:
+    held = _held.get()
+    _held.set(None)
+    for task, args in held or ():
+        _publisher().submit(_publish, task, args)
+
+
+# A context variable, not a thread-local: under ASGI the signals and the view may run on
+# different threads, and asgiref carries the request's context to each and back.
+_held: ContextVar[list[tuple] | None] = ContextVar("celery_held_messages", default=None)
+request_started.connect(_hold_until_response_sent, dispatch_uid="celery-hold-messages")
+request_finished.connect(_send_held, dispatch_uid="celery-send-held-messages")
 
 _eager = threading.local()
 _publishers: dict[int, ThreadPoolExecutor] = {}
