@@ -7,15 +7,16 @@ are the CELERY_* names in config/settings.py.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 
 from celery import Celery
-from django.core.signals import request_finished, request_started
 from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -66,27 +67,25 @@ def _hand_on(task, args: tuple) -> None:
         _publisher().submit(_publish, task, args)
 
 
-def _hold_until_response_sent(**_: object) -> None:
-    """A request's messages leave once its response has been sent (request_finished fires when
-    the server closes the response): publishing takes about a millisecond of this process's
-    interpreter lock, which the request would otherwise wait for while drawing its answer.
-    Anything a request left held (one aborted without a close) goes now."""
-    _send_held()
-    _held.set([])
+@contextlib.contextmanager
+def messages_held() -> Iterator[list[tuple]]:
+    """Inside the block, messages enqueued from this context wait in the list it yields
+    (`messages_send` sends them) instead of leaving at their commit."""
+    held: list[tuple] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
-def _send_held(**_: object) -> None:
-    held = _held.get()
-    _held.set(None)
-    for task, args in held or ():
+def messages_send(held: list[tuple]) -> None:
+    for task, args in held:
         _publisher().submit(_publish, task, args)
+    held.clear()
 
 
-# A context variable, not a thread-local: under ASGI the signals and the view may run on
-# different threads, and asgiref carries the request's context to each and back.
 _held: ContextVar[list[tuple] | None] = ContextVar("celery_held_messages", default=None)
-request_started.connect(_hold_until_response_sent, dispatch_uid="celery-hold-messages")
-request_finished.connect(_send_held, dispatch_uid="celery-send-held-messages")
 
 _eager = threading.local()
 _publishers: dict[int, ThreadPoolExecutor] = {}

@@ -1,4 +1,5 @@
-"""Cross-cutting response handling: the Content-Security-Policy, and a busy database.
+"""Cross-cutting response handling: the Content-Security-Policy, a busy database, and the
+messages for the workers that leave once the response has been sent.
 
 Content-Security-Policy: the app's pages load scripts and styles only from our own origin (htmx
 is served by django-htmx from static files, and templates carry no inline scripts, handlers or
@@ -14,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django_htmx.http import reswap, retarget
 from psycopg_pool import PoolTimeout
+
+from config.celery import messages_held, messages_send
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,31 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             policy = ADMIN if request.path.startswith("/admin/") else STRICT
             response["Content-Security-Policy"] = policy
+        return response
+
+
+class PublishAfterResponseMiddleware:
+    """The messages a request hands to the workers (a click's send, an import's run) leave once
+    its response has been sent: publishing takes about a millisecond of this process's
+    interpreter lock, which the request would otherwise wait for while drawing its answer.
+
+    The server closes the response once the body is out (a streamed one at its end), wherever
+    that runs; a request cut off before that leaves its rows waiting, and the sweep hands them
+    on within seconds, as for a process that dies before its publishing thread has sent.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with messages_held() as held:
+            try:
+                response = self.get_response(request)
+            except BaseException:
+                messages_send(held)
+                raise
+        # Django's own hook for work at close (FileResponse closes its file through it).
+        response._resource_closers.append(lambda: messages_send(held))  # type: ignore[attr-defined]
         return response
 
 

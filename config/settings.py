@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseBusyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.PublishAfterResponseMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
