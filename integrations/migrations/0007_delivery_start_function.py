@@ -10,8 +10,8 @@ whether the connection still exists, is enabled and shared with the board's appl
 whether the same person's previous click on the same button is unfinished, and how many calls
 count against the host in the rolling hour; insert the waiting row only if it may send. Each
 statement after the lock takes a fresh snapshot (READ COMMITTED), so it sees what the previous
-holder committed. When the quota is full it also answers when the oldest counted call that
-must leave first was made, as `quota_next_possible_for` does.
+holder committed. When the quota is full it also answers, from the same snapshot as the count,
+when the counted call that must leave first was made, as `quota_next_possible_for` does.
 
 The row's columns come as parameters in `integrations/services/delivery_start_statement.py`'s
 order; a test compares the two, so a column added to Delivery fails until the function is
@@ -108,15 +108,22 @@ BEGIN
         END IF;
     END IF;
 
-    SELECT count(*) INTO v_counted FROM integrations_delivery
-        WHERE workspace_id = p_workspace_id AND host = p_host
-        AND counts_toward_quota AND created_at > p_window_after;
-
-    IF v_counted >= p_limit THEN
-        SELECT d.created_at INTO v_frees_at FROM integrations_delivery d
+    -- The count and, when the hour is full, when the call that must leave first was made: one
+    -- statement, so one snapshot. A call gives its slot back without the lock (the sweep, a
+    -- send blocked at send time); read apart, the two could disagree.
+    SELECT counted.n, CASE WHEN counted.n >= p_limit THEN (
+            SELECT d.created_at FROM integrations_delivery d
             WHERE d.workspace_id = p_workspace_id AND d.host = p_host
             AND d.counts_toward_quota AND d.created_at > p_window_after
-            ORDER BY d.created_at, d.id OFFSET v_counted - p_limit LIMIT 1;
+            ORDER BY d.created_at, d.id OFFSET counted.n - p_limit LIMIT 1)
+        END
+        INTO v_counted, v_frees_at
+        FROM (SELECT count(*) AS n FROM integrations_delivery
+              WHERE workspace_id = p_workspace_id AND host = p_host
+              AND counts_toward_quota AND created_at > p_window_after) AS counted;
+
+    IF v_counted >= p_limit THEN
+        NULL;  -- refused: the caller records it
     ELSIF v_enabled AND v_granted AND NOT v_in_flight THEN
         INSERT INTO integrations_delivery (
             workspace_id, connection_id, connection_name, host, user_id, source, board_id,

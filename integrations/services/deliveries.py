@@ -1,8 +1,11 @@
 """Recording a click: exactly one Delivery per click, never over the hourly quota.
 
 `delivery_start` runs in the request. Under the (workspace, host) lock it decides whether the
-click may send and records it: waiting (a call, counted in the quota), refused, duplicate or
-blocked. It opens no connection: a waiting delivery is handed to a worker, which claims and sends
+click may send and, if so, records it as waiting (a call, counted in the quota); a click that
+may not send is recorded as refused, duplicate or blocked, under the lock on SQLite and just
+after it on PostgreSQL (where the locked part is one database function,
+integrations/services/delivery_start_statement.py): such a row counts for nothing. It opens no
+connection: a waiting delivery is handed to a worker, which claims and sends
 it (integrations/services/delivery_send.py). Callers outside integrations go through the one
 door, integrations/services/sending.py.
 
@@ -91,6 +94,14 @@ def delivery_start(
     }
     if db_connection.vendor == "postgresql":
         return _start_in_one_statement(fields, connection, application, host=host)
+    return _start_in_transaction(fields, connection, application, host=host)
+
+
+def _start_in_transaction(
+    fields: dict[str, Any], connection: Connection, application: Application | None, *, host: str
+) -> Delivery:
+    """Lock, decision read and record as statements of one transaction (SQLite, where the
+    IMMEDIATE transaction is the lock)."""
     with transaction.atomic():
         host_lock_hold(workspace_id=connection.workspace_id, host=host)
         # Read the clock only once the lock is ours, so the ledger's times follow the lock order.
@@ -126,7 +137,9 @@ def _start_in_one_statement(
     # Not sent: what the lock holder decided, recorded afterwards (a refusal counts for nothing).
     refusal = _refusal(current, connection, application, host=host, now=now)
     if refusal is None:
-        raise RuntimeError("integrations_delivery_start inserted nothing, yet nothing refuses")
+        # Refused for a full hour that has room by now (the function answers when a full
+        # hour frees, so this should not happen): decide again, by the statements one by one.
+        return _start_in_transaction(fields, connection, application, host=host)
     return _record_refusal(fields, refusal, now=now)
 
 

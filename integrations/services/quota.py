@@ -1,9 +1,10 @@
 """The hourly call quota per (workspace, host): the lock that makes it exact, and its words.
 
 The delivery log is the ledger: a call counts while its Delivery has `counts_toward_quota` and
-was created less than an hour ago. Counting and recording happen in one transaction that holds
-the (workspace, host) lock, so concurrent clicks in any number of processes are decided one after
-another and never overshoot.
+was created less than an hour ago. Counting and recording a counted call happen in one
+transaction that holds the (workspace, host) lock (on PostgreSQL one call of a database function
+that takes this same row lock, integrations/migrations/0007), so concurrent clicks in any number
+of processes are decided one after another and never overshoot.
 """
 
 from __future__ import annotations
