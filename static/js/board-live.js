@@ -21,11 +21,20 @@
   // The stream redraws widgets out of band, and htmx keeps the focus only for the swap a request
   // made: when a redrawn widget held the focus (the button just pressed, say), put it back on the
   // element with the same id, so a keyboard or screen-reader user is not dropped to the page.
+  // A click's answer swapped in a moment ago takes its autofocus only as htmx settles it (its
+  // nodes carry htmx-added until then): a redraw arriving first keeps that focus too.
   var focusedId = null;
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var active = document.activeElement;
     var target = event.detail && event.detail.target;
-    focusedId = active && active.id && target && target.contains(active) ? active.id : null;
+    focusedId = null;
+    if (!target) { return; }
+    if (active && active.id && target.contains(active)) {
+      focusedId = active.id;
+      return;
+    }
+    var pending = target.querySelector(".htmx-added[autofocus], .htmx-added [autofocus]");
+    if (pending && pending.id && (!active || active === document.body)) { focusedId = pending.id; }
   });
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (!focusedId) { return; }

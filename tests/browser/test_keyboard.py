@@ -118,6 +118,25 @@ def test_it_keeps_focus_through_confirm_send_and_outcome(
     assert Delivery.objects.get().outcome == "succeeded"
 
 
+def test_it_keeps_focus_when_the_stream_redraws_the_button_before_the_click_settles(
+    world, new_page, live_server, receiver_connection, held_receiver
+):
+    """The stream's redraw (the call now sending) can land before htmx has settled the click's
+    answer and given its button the focus: the focus is kept all the same."""
+    add_action(world, receiver_connection, **CONFIRMED)
+    page = open_board_as(new_page, live_server, world)
+    page.evaluate("htmx.config.defaultSettleDelay = 1500")  # the redraw always comes first
+    action = page.get_by_role("button", name="Refresh forecast")
+
+    press_enter_on(page, action)
+    expect_focused(page, page.get_by_role("button", name="Send"))
+    page.keyboard.press("Enter")
+
+    expect_sending(page)
+    held_receiver.set()
+    expect_sent(page, focused=action)
+
+
 def test_it_returns_focus_to_the_action_button_on_cancel(
     world, new_page, live_server, receiver_connection, httpserver: HTTPServer
 ):
