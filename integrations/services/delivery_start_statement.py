@@ -50,6 +50,7 @@ ROW_FIELDS = (
     "sending_started_at",
     "finished_at",
 )
+_ROW = [cast("Field[Any, Any]", Delivery._meta.get_field(name)) for name in ROW_FIELDS]
 _DECISION_PARAMETERS = 7
 _PLACEHOLDERS = ", ".join(["%s"] * (_DECISION_PARAMETERS + len(ROW_FIELDS)))
 _CALL = (
@@ -83,8 +84,7 @@ def delivery_start_in_one_statement(
         now - QUOTA_WINDOW,
         settings.OUTBOUND_CALLS_PER_HOUR,
     ]
-    for name in ROW_FIELDS:
-        field = cast("Field[Any, Any]", Delivery._meta.get_field(name))
+    for field in _ROW:
         value = field.get_db_prep_save(field.pre_save(waiting, add=True), connection=db_connection)
         params.append(value.value if isinstance(value, Enum) else value)  # the driver wants str
     with db_connection.cursor() as cursor:

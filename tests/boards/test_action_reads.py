@@ -3,7 +3,6 @@ same board, widget, connection and card for everyone who may open the board, and
 everyone else."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection as db_connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +11,7 @@ from boards.action_reads import action_card_get
 from boards.models import Widget
 from boards.selectors import board_get_for_viewer, widget_card_get
 from integrations.models import Connection
-from tests.support.personas import PERSONAS, superuser_make
+from tests.support.personas import PERSONAS, persona_user
 from workspace.models import ApplicationRole, Membership
 from workspace.services import application_role_ensure, membership_ensure, workspace_choose
 
@@ -85,12 +84,7 @@ def widgets(world, make_connection):
 @pytest.mark.parametrize("persona", [*PERSONAS, "root"])
 @pytest.mark.parametrize("name", ["shared", "not shared", "no connection", "text", "other board"])
 def test_it_answers_as_the_orm_selectors_for_every_persona(world, widgets, persona, name):
-    if persona == "anonymous":
-        user = AnonymousUser()
-    elif persona == "root":
-        user = superuser_make()  # no membership: a superuser opens boards in the admin only
-    else:
-        user = getattr(world, persona)
+    user = persona_user(world, persona)
     for board in (world.sales_board, world.workforce_board, world.globex_board):
         assert_same(world, user, board.pk, widgets[name].pk)
 

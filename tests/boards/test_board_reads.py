@@ -2,14 +2,13 @@
 board for everyone who may open it, whether they may change it, and a 404 for everyone else."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection as db_connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from boards.board_reads import board_with_rights_get
 from boards.selectors import board_get_for_editor, board_get_for_viewer
-from tests.support.personas import PERSONAS, superuser_make
+from tests.support.personas import PERSONAS, persona_user
 from workspace.models import ApplicationRole, Membership
 from workspace.services import application_role_ensure, membership_ensure, workspace_choose
 
@@ -50,12 +49,7 @@ def assert_same(user, board_id):
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "root"])
 def test_it_answers_as_the_orm_selectors_for_every_persona(world, persona):
-    if persona == "anonymous":
-        user = AnonymousUser()
-    elif persona == "root":
-        user = superuser_make()  # no membership: a superuser opens boards in the admin only
-    else:
-        user = getattr(world, persona)
+    user = persona_user(world, persona)
     for board in (world.sales_board, world.workforce_board, world.globex_board):
         assert_same(user, board.pk)
     assert_same(user, 10**9)

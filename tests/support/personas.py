@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from boards.models import Board
@@ -65,6 +66,16 @@ def person_without_workspace(username: str):
 
 def superuser_make():
     return get_user_model().objects.create_superuser("root", "root@example.com", "x" * 16)
+
+
+def persona_user(world, persona: str):
+    """The user a persona of PERSONAS stands for, "root" being a superuser with no membership
+    (a superuser opens boards in the admin only)."""
+    if persona == "anonymous":
+        return AnonymousUser()
+    if persona == "root":
+        return superuser_make()
+    return getattr(world, persona)
 
 
 @pytest.fixture
